@@ -1,0 +1,107 @@
+// The audio-capture path: the board's frame reports go, from a handler that
+// never awaits, into the ring. It follows the sample counter: a gap from the
+// board is counted and filled with silence of the same length (so every
+// listener's stream keeps real time), never spliced over.
+import * as ds from "@devicescript/core"
+import { AudioRing, RING_BYTES } from "./ring"
+import { LevelMeter } from "./level-meter"
+
+/** Frame report code and header size (services/audiocapture.md). */
+export const FRAME_REPORT_CODE = 0x90
+export const FRAME_HEADER_BYTES = 8
+/** A gap longer than this is not filled (the ring would hold only silence): readers re-anchor instead. */
+export const MAX_GAP_FILL_BYTES = RING_BYTES / 2
+
+export interface AudioFormat {
+    sampleRate: number
+    channels: number
+    bitsPerSample: number
+}
+
+export class AudioCapture {
+    readonly ring = new AudioRing(RING_BYTES)
+    format: AudioFormat = { sampleRate: 16000, channels: 1, bitsPerSample: 16 }
+    meter = new LevelMeter(16000, 1)
+    /** Frame reports received, sample frames received. */
+    frames = 0
+    samples = 0
+    /** Gaps seen in the sample counter, and the sample frames they lost. */
+    gaps = 0
+    lostSamples = 0
+    /** Times the counter went backwards (the board restarted capture). */
+    restarts = 0
+    /** Frames the board says it lost before sending (lost_since_last). */
+    boardLost = 0
+    /** Frames whose format byte disagreed with the configured format (dropped). */
+    formatMismatches = 0
+    /** Bumped whenever the ring is reset: stream fibers re-anchor their cursors. */
+    epoch = 0
+    private nextIndex = -1
+    private formatByte = 0x21
+
+    constructor(private readonly role: ds.AudioCapture) {}
+
+    /** Subscribes the synchronous report handler. */
+    start() {
+        const self = this
+        this.role.report().subscribe(pkt => {
+            if (pkt.serviceCommand === FRAME_REPORT_CODE) self.onFrame(pkt.payload)
+        })
+    }
+
+    /** Reads the board's format registers (rare register traffic, never per frame). */
+    async readBoardFormat() {
+        const sampleRate = await this.role.sampleRate.read()
+        const channels = await this.role.channels.read()
+        this.setFormat({ sampleRate, channels, bitsPerSample: 16 })
+    }
+
+    setFormat(f: AudioFormat) {
+        this.format = f
+        this.formatByte = (f.channels & 0xf) | ((f.bitsPerSample / 8) << 4)
+        this.meter = new LevelMeter(f.sampleRate, f.channels)
+        this.ring.reset()
+        this.nextIndex = -1
+        this.epoch++
+    }
+
+    bytesPerFrame() {
+        return (this.format.bitsPerSample / 8) * this.format.channels
+    }
+
+    /** The handler: synchronous, allocation-free apart from the packet itself. */
+    onFrame(p: Buffer) {
+        if (p.length < FRAME_HEADER_BYTES) return
+        if (p.getAt(4, "u8") !== this.formatByte) {
+            this.formatMismatches++
+            return
+        }
+        const index = p.getAt(0, "u32")
+        const bytes = p.length - FRAME_HEADER_BYTES
+        const count = Math.idiv(bytes, this.bytesPerFrame())
+        this.boardLost += p.getAt(5, "u8")
+        if (this.nextIndex >= 0 && index !== this.nextIndex) {
+            const missing = index - this.nextIndex
+            if (missing > 0 && missing < 0x40000000) {
+                this.gaps++
+                this.lostSamples += missing
+                const fill = missing * this.bytesPerFrame()
+                if (fill <= MAX_GAP_FILL_BYTES) this.ring.writeSilence(fill)
+                else {
+                    this.ring.reset()
+                    this.epoch++
+                }
+            } else {
+                this.restarts++
+            }
+        }
+        // The counter wraps at 2^32; no modulo here, the VM's % works on 32-bit ints.
+        let next = index + count
+        if (next >= 4294967296) next -= 4294967296
+        this.nextIndex = next
+        this.ring.write(p, FRAME_HEADER_BYTES, count * this.bytesPerFrame())
+        this.frames++
+        this.samples += count
+        this.meter.add(p, FRAME_HEADER_BYTES, count * this.bytesPerFrame())
+    }
+}

@@ -1,0 +1,240 @@
+// The HTTP server over the bridge link. The life of a client connection:
+// ACCEPTED -> reading the request (bounded, timed) -> queued -> handled by a
+// worker (a short answer, or a stream fiber takes over) -> CLOSE/CLOSED.
+// Link handlers are synchronous: they parse and queue, never await.
+import * as ds from "@devicescript/core"
+import { BridgeLink, LinkHandler } from "../bridge/link"
+import { live } from "../diag/live-objects"
+import { Connection, CONN_CLOSED, CONN_HANDLING, CONN_QUEUED, CONN_READING, CONN_STREAMING } from "./connection"
+import {
+    HEADER_MEMORY_BUDGET_BYTES,
+    HEADER_TIMEOUT_MS,
+    HTTP_WORKERS,
+    MAX_QUEUED_REQUESTS,
+    MAX_TRACKED_CONNECTIONS,
+    READ_GRANT_BYTES,
+    SWEEP_INTERVAL_MS,
+} from "./limits"
+import { PARSE_DONE, PARSE_ERROR, HttpRequest } from "./request-parser"
+import { errorBody, responseHead } from "./response"
+import { WorkQueue } from "./work-queue"
+
+export type Handler = (req: HttpRequest, conn: Connection) => Promise<void>
+
+export interface Route {
+    path: string
+    /** Methods allowed; HEAD is allowed wherever GET is. */
+    methods: string[]
+    handler: Handler
+}
+
+export class HttpCounters {
+    requests = 0
+    status2xx = 0
+    status3xx = 0
+    status4xx = 0
+    status5xx = 0
+    timeouts408 = 0
+    rejected503 = 0
+    /** Connections refused at accept because MAX_TRACKED_CONNECTIONS was reached. */
+    refusedAtAccept = 0
+    /** Connections the client closed or reset before its answer. */
+    clientGone = 0
+}
+
+export class HttpServer implements LinkHandler {
+    link: BridgeLink
+    readonly conns: Connection[] = []
+    readonly counters = new HttpCounters()
+    private readonly queue = new WorkQueue<Connection>(MAX_QUEUED_REQUESTS)
+    private routes: Route[] = []
+    /** Called when a connection ends (streams free their slot through this). */
+    onConnectionClosed: (conn: Connection) => void = null
+
+    setRoutes(routes: Route[]) {
+        this.routes = routes
+    }
+
+    /** Starts the workers and the header-timeout sweep. */
+    start() {
+        const self = this
+        const worker = async () => {
+            await self.workerLoop()
+        }
+        for (let i = 0; i < HTTP_WORKERS; i++) worker.start()
+        setInterval(() => self.sweep(), SWEEP_INTERVAL_MS)
+    }
+
+    private find(id: number) {
+        for (const c of this.conns) if (c.id === id) return c
+        return null
+    }
+
+    // ---- link events (synchronous) ----
+
+    onLinkUp(httpPort: number) {
+        console.log(`serving HTTP on the board's port ${httpPort}`)
+    }
+
+    onLinkDown() {
+        // Every client went with the link.
+        while (this.conns.length) this.forget(this.conns[0], "link down")
+    }
+
+    onAccepted(id: number, peer: string) {
+        if (this.conns.length >= MAX_TRACKED_CONNECTIONS) {
+            this.counters.refusedAtAccept++
+            this.link.close(id, true)
+            return
+        }
+        const c = new Connection(id, peer, ds.millis(), this.link.connBufferBytes)
+        this.conns.push(c)
+        live.connections++
+        this.grant(c)
+    }
+
+    onData(id: number, data: Buffer) {
+        const c = this.find(id)
+        if (!c || c.state !== CONN_READING) return // bytes after the request are not read
+        c.readReceived += data.length
+        const before = c.parser.heldBytes()
+        const st = c.parser.feed(data)
+        this.account(before, c.parser.heldBytes())
+        if (st === PARSE_ERROR) {
+            this.fail(c, c.parser.errorStatus, c.parser.errorMessage)
+        } else if (st === PARSE_DONE) {
+            this.account(c.parser.heldBytes(), 0)
+            c.state = CONN_QUEUED
+            if (!this.queue.push(c)) this.fail(c, 503, `server busy: ${MAX_QUEUED_REQUESTS} requests already waiting; retry`, ["Retry-After: 1"])
+        } else if (live.bufferBytes > HEADER_MEMORY_BUDGET_BYTES) {
+            this.fail(c, 503, `too many partial requests held (${HEADER_MEMORY_BUDGET_BYTES} bytes); retry`, ["Retry-After: 1"])
+        } else if (c.readReceived >= c.readGranted) {
+            this.grant(c)
+        }
+    }
+
+    onClosed(id: number, reason: number) {
+        const c = this.find(id)
+        if (!c) return
+        if (c.state !== CONN_CLOSED) this.counters.clientGone++
+        this.forget(c, reason === 1 ? "client reset" : "client closed")
+    }
+
+    onCredit(id: number, bytes: number) {
+        const c = this.find(id)
+        if (c) c.sendCredit += bytes
+    }
+
+    // ---- helpers ----
+
+    private account(before: number, after: number) {
+        if (before === 0 && after > 0) live.buffers++
+        if (before > 0 && after === 0) live.buffers--
+        live.bufferBytes += after - before
+    }
+
+    private grant(c: Connection) {
+        const n = Math.min(READ_GRANT_BYTES, c.parser.wantBytes())
+        if (n <= 0) return
+        c.readGranted += n
+        this.link.grantRead(c.id, n)
+    }
+
+    /** Drops the firmware's state for a connection (the bridge already closed it or is closing it). */
+    private forget(c: Connection, why: string) {
+        const i = this.conns.indexOf(c)
+        if (i < 0) return
+        this.conns.insert(i, -1)
+        this.account(c.parser.heldBytes(), 0)
+        if (!c.endReason) c.endReason = why
+        c.state = CONN_CLOSED
+        live.connections--
+        if (this.onConnectionClosed) this.onConnectionClosed(c)
+    }
+
+    /** Closes a connection from our side (after its answer, or to abort it). */
+    close(c: Connection, abort: boolean, why: string) {
+        if (c.state === CONN_CLOSED) return
+        this.link.close(c.id, abort)
+        this.forget(c, why)
+    }
+
+    private countStatus(status: number) {
+        this.counters.requests++
+        if (status < 300) this.counters.status2xx++
+        else if (status < 400) this.counters.status3xx++
+        else if (status < 500) this.counters.status4xx++
+        else this.counters.status5xx++
+        if (status === 503) this.counters.rejected503++
+        if (status === 408) this.counters.timeouts408++
+    }
+
+    /** Writes a response head; the body follows with sendBody. Counts the status. */
+    sendHead(c: Connection, status: number, contentType: string, contentLength: number, extra: string[]) {
+        this.countStatus(status)
+        this.sendBody(c, Buffer.from(responseHead(status, contentType, contentLength, extra)))
+    }
+
+    sendBody(c: Connection, body: Buffer) {
+        if (c.state === CONN_CLOSED || !body.length) return
+        c.sendCredit -= body.length
+        c.bytesSent += body.length
+        this.link.sendBytes(c.id, body)
+    }
+
+    /** A complete short answer, then a graceful close. */
+    respond(c: Connection, status: number, contentType: string, body: string, extra: string[], headOnly: boolean) {
+        const bytes = Buffer.from(body)
+        this.sendHead(c, status, contentType, bytes.length, extra)
+        if (!headOnly) this.sendBody(c, bytes)
+        this.close(c, false, "answered")
+    }
+
+    /** A JSON error naming what was wrong and what is allowed. */
+    fail(c: Connection, status: number, message: string, extra: string[] = []) {
+        this.respond(c, status, "application/json", errorBody(status, message), extra, false)
+    }
+
+    private sweep() {
+        const now = ds.millis()
+        for (let i = this.conns.length - 1; i >= 0; i--) {
+            const c = this.conns[i]
+            if (c.state === CONN_READING && now - c.acceptedAt > HEADER_TIMEOUT_MS)
+                this.fail(c, 408, `the request was not complete within ${HEADER_TIMEOUT_MS} ms`)
+        }
+    }
+
+    private async workerLoop() {
+        live.fibers++
+        for (;;) {
+            const c = await this.queue.take()
+            if (c.state !== CONN_QUEUED) continue // the client left while queued
+            c.state = CONN_HANDLING
+            try {
+                await this.dispatch(c)
+            } catch (e) {
+                console.warn(`handler failed for ${c.parser.request.path}: ${e}`)
+                if (c.state === CONN_HANDLING) this.fail(c, 500, "internal error")
+            }
+        }
+    }
+
+    private async dispatch(c: Connection) {
+        const req = c.parser.request
+        let route: Route = null
+        for (const r of this.routes) if (r.path === req.path) route = r
+        if (!route) return this.fail(c, 404, `no resource at ${req.path}; try /, /status or /stream.wav`)
+        const method = req.method === "HEAD" && route.methods.indexOf("GET") >= 0 ? "GET" : req.method
+        if (route.methods.indexOf(method) < 0) {
+            const allowed = route.methods.slice(0)
+            if (allowed.indexOf("GET") >= 0) allowed.push("HEAD")
+            return this.fail(c, 405, `${req.method} is not allowed on ${req.path}; allowed: ${allowed.join(", ")}`, [`Allow: ${allowed.join(", ")}`])
+        }
+        await route.handler(req, c)
+    }
+
+    /** Marks a connection as taken over by a stream fiber. */
+    markStreaming(c: Connection) {
+        c.state = CONN_STREAMING
+    }
+}

@@ -1,0 +1,61 @@
+// GET/HEAD /stream.wav: admission, the response head and WAV header, then a
+// stream fiber of its own takes the connection over.
+import { Device } from "../device"
+import { Connection } from "../http/connection"
+import { HttpRequest } from "../http/request-parser"
+import { STREAM_RETRY_AFTER_S } from "./admission"
+import { runStream } from "./listener"
+import { wavHeader, WAV_HEADER_BYTES } from "./wav-header"
+
+/** Parses "bytes=A-B" when it asks only for header bytes (Safari's 0-1 probe); -1 otherwise. */
+export function probeRangeEnd(range: string) {
+    if (!range || !range.startsWith("bytes=0-")) return -1
+    const rest = range.slice(8)
+    if (!rest.length) return -1 // "bytes=0-": the whole stream
+    let end = 0
+    for (let i = 0; i < rest.length; i++) {
+        const c = rest.charCodeAt(i)
+        if (c < 0x30 || c > 0x39) return -1
+        end = end * 10 + (c - 0x30)
+    }
+    return end < WAV_HEADER_BYTES ? end : -1
+}
+
+export function streamHandler(dev: Device) {
+    return async (req: HttpRequest, conn: Connection) => {
+        const server = dev.server
+        const f = dev.capture.format
+        const header = wavHeader(f.sampleRate, f.channels, f.bitsPerSample)
+        const probeEnd = probeRangeEnd(req.headers["range"])
+        if (probeEnd >= 0) {
+            // A byte-range probe of the header: answered exactly, takes no slot.
+            server.sendHead(conn, 206, "audio/wav", probeEnd + 1, ["Accept-Ranges: bytes", `Content-Range: bytes 0-${probeEnd}/*`])
+            if (req.method !== "HEAD") server.sendBody(conn, header.slice(0, probeEnd + 1))
+            server.close(conn, false, "range probe answered")
+            return
+        }
+        if (req.method === "HEAD") {
+            server.sendHead(conn, 200, "audio/wav", -1, ["Accept-Ranges: none"])
+            server.close(conn, false, "head answered")
+            return
+        }
+        if (!dev.admission.tryAdmit()) {
+            const a = dev.admission
+            server.respond(conn, 503, "application/json",
+                JSON.stringify({ error: "all stream slots are taken", activeStreams: a.active, maxStreams: a.maxStreams, retryAfterSeconds: STREAM_RETRY_AFTER_S }) + "\n",
+                [`Retry-After: ${STREAM_RETRY_AFTER_S}`], false)
+            return
+        }
+        server.markStreaming(conn)
+        server.sendHead(conn, 200, "audio/wav", -1, ["Accept-Ranges: none"])
+        server.sendBody(conn, header)
+        const session = dev.streams.open(conn.peer)
+        runStream.start(conn, session, {
+            capture: dev.capture,
+            link: dev.link,
+            admission: dev.admission,
+            registry: dev.streams,
+            close: (c: Connection, abort: boolean, why: string) => server.close(c, abort, why),
+        })
+    }
+}
