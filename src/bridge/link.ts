@@ -11,6 +11,8 @@ import { encodeFrame, encodeU32Frame, encodeU8Frame, FrameReader, LinkFrame } fr
 export const RECONNECT_DELAY_MS = 300
 /** How long one connect attempt may take on the board's loopback. */
 export const CONNECT_TIMEOUT_MS = 2000
+/** Frames dispatched between two yields of the reader fiber. */
+export const FRAMES_PER_YIELD = 8
 /** The largest frame payload this firmware accepts; the bridge never sends more. */
 export const FIRMWARE_MAX_PAYLOAD = P.MAX_FRAME_PAYLOAD
 
@@ -105,7 +107,12 @@ export class BridgeLink {
             if (!chunk) return // closed by the bridge
             reader.push(chunk, frames)
             if (reader.error) throw new Error(reader.error)
-            while (frames.length) this.dispatch(frames.shift())
+            let n = 0
+            while (frames.length) {
+                this.dispatch(frames.shift())
+                // A burst of frames must not run past the VM's step limit (InfiniteLoop panic).
+                if (++n % FRAMES_PER_YIELD === 0) await ds.sleep(0)
+            }
         }
     }
 

@@ -17,8 +17,8 @@ export const READ_GRANT_BYTES = 1024
 export const HEADER_MEMORY_BUDGET_BYTES = 12 * 1024
 /** Connections the firmware tracks at once; the bridge's own limit is usually lower. */
 export const MAX_TRACKED_CONNECTIONS = 48
-/** Parsed requests waiting for a worker; past it a request gets 503 at once, never a hang. */
-export const MAX_QUEUED_REQUESTS = 16
+/** Parsed requests waiting for a worker; past it a request gets 503 at once, never a hang. As many as the bridge's connections, so a burst queues instead of failing. */
+export const MAX_QUEUED_REQUESTS = 32
 /** Worker fibers for short requests: handlers never wait on the network, so two keep up. */
 export const HTTP_WORKERS = 2
 /** How often the header-timeout sweep runs. */

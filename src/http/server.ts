@@ -216,6 +216,8 @@ export class HttpServer implements LinkHandler {
                 console.warn(`handler failed for ${c.parser.request.path}: ${e}`)
                 if (c.state === CONN_HANDLING) this.fail(c, 500, "internal error")
             }
+            // Yield between requests: a burst must not run past the VM's step limit.
+            await ds.sleep(0)
         }
     }
 
