@@ -42,7 +42,7 @@ export const USAGE = `Usage: node build/sim/main.js [options]
   --sample-rate N    initial sample rate in Hz (env MIC_SAMPLE_RATE, default 16000)
   --channels N       1 or 2 (env MIC_CHANNELS, default 1)
   --state-dir DIR    where the VM keeps its simulated flash (env MIC_STATE_DIR, default .sim-state)
-  --bytecode FILE    compiled program (default .devicescript/bin/bytecode.devs)
+  --bytecode FILE    compiled program (default build/firmware/network-mic.devs)
   --no-vm            do not launch the VM
   --max-connections N  the bridge's connection limit (env MIC_MAX_CONNECTIONS, default 32)
   --control-port N   local control port for tests and benchmarks (env MIC_CONTROL_PORT, off by default)
@@ -99,7 +99,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, root: strin
         sampleRate,
         channels,
         stateDir: resolve(str("state-dir", "MIC_STATE_DIR", resolve(root, ".sim-state"))!),
-        bytecode: resolve(str("bytecode", "MIC_BYTECODE", resolve(root, ".devicescript/bin/bytecode.devs"))!),
+        bytecode: resolve(str("bytecode", "MIC_BYTECODE", resolve(root, "build/firmware/network-mic.devs"))!),
         launchVm: !flags.has("no-vm") && busMode === "host",
         maxConnections: int("max-connections", "MIC_MAX_CONNECTIONS", undefined, 1, 1024),
         controlPort: int("control-port", "MIC_CONTROL_PORT", undefined, 0, 65535),

@@ -1,0 +1,176 @@
+// In-VM unit tests of the firmware's pure logic, run by `devs run --test -k`
+// (scripts/test-vm.js). They run in the real DeviceScript VM with GC stress on.
+import { describe, expect, test } from "@devicescript/test"
+import { PARSE_DONE, PARSE_ERROR, PARSE_NEED_MORE, RequestParser, percentDecode } from "../http/request-parser"
+import { MAX_BODY_BYTES, MAX_HEAD_BYTES } from "../http/limits"
+import { AudioRing } from "../audio/ring"
+import { LevelMeter, SILENCE_DBFS, toDbfs } from "../audio/level-meter"
+import { wavHeader, WAV_HEADER_BYTES } from "../stream/wav-header"
+import { probeRangeEnd } from "../stream/range-probe"
+import { Admission } from "../stream/admission"
+import { encodeFrame, FrameReader, LinkFrame } from "../bridge/frames"
+import { errorBody, responseHead } from "../http/response"
+
+function parse(text: string) {
+    const p = new RequestParser()
+    p.feed(Buffer.from(text))
+    return p
+}
+
+describe("request parser", () => {
+    test("a GET with headers and a query", () => {
+        const p = parse("GET /status?x=1 HTTP/1.1\r\nHost: mic\r\nAccept: text/html\r\n\r\n")
+        expect(p.state).toBe(PARSE_DONE)
+        expect(p.request.method).toBe("GET")
+        expect(p.request.path).toBe("/status")
+        expect(p.request.query).toBe("x=1")
+        expect(p.request.headers["host"]).toBe("mic")
+        expect(p.request.headers["accept"]).toBe("text/html")
+    })
+    test("bytes arriving one at a time", () => {
+        const p = new RequestParser()
+        const text = "GET / HTTP/1.1\r\nHost: a\r\n\r\n"
+        for (let i = 0; i < text.length; i++) p.feed(Buffer.from(text[i]))
+        expect(p.state).toBe(PARSE_DONE)
+        expect(p.request.path).toBe("/")
+    })
+    test("a body by Content-Length, split", () => {
+        const p = new RequestParser()
+        p.feed(Buffer.from("POST /config HTTP/1.1\r\nHost: a\r\nContent-Length: 7\r\n\r\n{\"a\""))
+        expect(p.state).toBe(PARSE_NEED_MORE)
+        expect(p.wantBytes()).toBe(3)
+        p.feed(Buffer.from(":1}"))
+        expect(p.state).toBe(PARSE_DONE)
+        expect(p.request.body.toString()).toBe("{\"a\":1}")
+    })
+    test("errors carry the status and say what is allowed", () => {
+        expect(parse("GARBAGE\r\n\r\n").errorStatus).toBe(400)
+        expect(parse("GET / HTTP/2.0\r\nHost: a\r\n\r\n").errorStatus).toBe(505)
+        expect(parse("GET / HTTP/1.1\r\n\r\n").errorStatus).toBe(400)
+        expect(parse("GET x HTTP/1.1\r\nHost: a\r\n\r\n").errorStatus).toBe(400)
+        expect(parse("GET /%zz HTTP/1.1\r\nHost: a\r\n\r\n").errorStatus).toBe(400)
+        expect(parse("GET / HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n").errorStatus).toBe(400)
+        expect(parse("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n").errorStatus).toBe(400)
+        expect(parse("GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n").errorStatus).toBe(501)
+        expect(parse("GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 1\r\n\r\n").errorStatus).toBe(400)
+        const big = parse(`POST / HTTP/1.1\r\nHost: a\r\nContent-Length: ${MAX_BODY_BYTES + 1}\r\n\r\n`)
+        expect(big.errorStatus).toBe(413)
+        expect(big.errorMessage.indexOf(`${MAX_BODY_BYTES}`) >= 0).toBe(true)
+    })
+    test("a NUL byte in the head is refused", () => {
+        const p = new RequestParser()
+        const b = Buffer.from("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+        b[5] = 0
+        p.feed(b)
+        expect(p.state).toBe(PARSE_ERROR)
+        expect(p.errorStatus).toBe(400)
+    })
+    test("a head that never ends stops at MAX_HEAD_BYTES with 431", () => {
+        const p = new RequestParser()
+        p.feed(Buffer.from("GET / HTTP/1.1\r\nHost: a\r\n"))
+        let n = 0
+        while (p.state === PARSE_NEED_MORE && n++ < 100) p.feed(Buffer.from("X-A: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n"))
+        expect(p.errorStatus).toBe(431)
+        expect(p.heldBytes()).toBe(0)
+        expect(n * 46 < MAX_HEAD_BYTES + 100).toBe(true)
+    })
+    test("percent-decoding", () => {
+        expect(percentDecode("/a%20b")).toBe("/a b")
+        expect(percentDecode("/a%2")).toBe(null)
+        expect(percentDecode("/a%00")).toBe(null)
+    })
+})
+
+describe("audio ring", () => {
+    test("wraps and reads back what was written", () => {
+        const r = new AudioRing(8)
+        const src = Buffer.from([1, 2, 3, 4, 5, 6])
+        r.write(src, 0, 6)
+        r.write(src, 0, 6)
+        expect(r.written).toBe(12)
+        expect(r.oldest()).toBe(4)
+        const out = Buffer.alloc(8)
+        r.read(4, 8, out, 0)
+        expect(out.toString("hex")).toBe("0506010203040506")
+    })
+    test("silence fills a gap", () => {
+        const r = new AudioRing(8)
+        r.write(Buffer.from([9, 9]), 0, 2)
+        r.writeSilence(4)
+        const out = Buffer.alloc(6)
+        r.read(0, 6, out, 0)
+        expect(out.toString("hex")).toBe("090900000000")
+    })
+})
+
+describe("level meter", () => {
+    test("full scale is 0 dBFS, silence is the floor, clipping is counted", () => {
+        expect(toDbfs(32768)).toBe(0)
+        expect(toDbfs(0)).toBe(SILENCE_DBFS)
+        const m = new LevelMeter(400, 1) // a 100-sample window, 25 measured
+        const b = Buffer.alloc(2 * 200)
+        for (let i = 0; i < 200; i++) b.setAt(2 * i, "i16", i % 2 ? 8192 : -8192)
+        b.setAt(0, "i16", 32767)
+        m.add(b, 0, b.length)
+        expect(m.clipped).toBe(1)
+        expect(Math.round(m.rmsDbfs)).toBe(-12)
+    })
+})
+
+describe("stream helpers", () => {
+    test("the WAV header announces PCM and an open-ended size", () => {
+        const h = wavHeader(16000, 1, 16)
+        expect(h.length).toBe(WAV_HEADER_BYTES)
+        expect(h.slice(0, 4).toString()).toBe("RIFF")
+        expect(h.getAt(4, "u32")).toBe(0xffffffff)
+        expect(h.getAt(24, "u32")).toBe(16000)
+        expect(h.getAt(28, "u32")).toBe(32000)
+        expect(h.getAt(32, "u16")).toBe(2)
+        expect(h.getAt(40, "u32")).toBe(0xffffffff)
+    })
+    test("Safari's range probe is recognised, a whole-stream range is not", () => {
+        expect(probeRangeEnd("bytes=0-1")).toBe(1)
+        expect(probeRangeEnd("bytes=0-")).toBe(-1)
+        expect(probeRangeEnd("bytes=100-200")).toBe(-1)
+        expect(probeRangeEnd(undefined)).toBe(-1)
+    })
+    test("admission gives maxStreams slots, then refuses and counts", () => {
+        const a = new Admission(2)
+        expect(a.tryAdmit()).toBe(true)
+        expect(a.tryAdmit()).toBe(true)
+        expect(a.tryAdmit()).toBe(false)
+        expect(a.rejected).toBe(1)
+        a.release()
+        expect(a.tryAdmit()).toBe(true)
+    })
+})
+
+describe("bridge frames and responses", () => {
+    test("frames round-trip through the reader across any split", () => {
+        const f = encodeFrame(0x84, 7, Buffer.from("hello"))
+        for (let cut = 0; cut <= f.length; cut++) {
+            const r = new FrameReader()
+            const out: LinkFrame[] = []
+            r.push(f.slice(0, cut), out)
+            r.push(f.slice(cut), out)
+            expect(out.length).toBe(1)
+            expect(out[0].conn).toBe(7)
+            expect(out[0].payload.toString()).toBe("hello")
+        }
+    })
+    test("an oversized declared length is an error, not an allocation", () => {
+        const r = new FrameReader()
+        const out: LinkFrame[] = []
+        const h = Buffer.alloc(5)
+        h.setAt(3, "u16", 60000)
+        r.push(h, out)
+        expect(r.error !== null).toBe(true)
+    })
+    test("response heads carry the LAN-device headers", () => {
+        const h = responseHead(200, "application/json", 2, [])
+        expect(h.indexOf("Cache-Control: no-store") > 0).toBe(true)
+        expect(h.indexOf("X-Content-Type-Options: nosniff") > 0).toBe(true)
+        expect(h.indexOf("Connection: close") > 0).toBe(true)
+        expect(JSON.parse(errorBody(404, "no")).status).toBe(404)
+    })
+})
