@@ -6,6 +6,7 @@ import { EventEmitter } from "node:events"
 import * as P from "../../src/bridge/protocol-constants"
 import { encodeFrame, Frame, FrameDecoder, FramingError } from "./frame-codec"
 import { BridgeLimits, DEFAULT_BRIDGE_LIMITS } from "./limits"
+import { queueKey, readOsSendQueues } from "./os-send-queue"
 
 /** How many retired connection ids are remembered, so late frames for them are dropped quietly. */
 const RETIRED_IDS_REMEMBERED = 1024
@@ -32,8 +33,12 @@ interface ClientConn {
     inboundBytes: number
     /** Bytes sent by the firmware and not yet credited back. */
     inFlight: number
-    creditToReturn: number
+    /** Bytes Node has handed to the OS, in total, and bytes credited back, in total. */
+    handedToOs: number
+    credited: number
     closeRequested: boolean
+    /** "localPort:remotePort", to find the OS send queue. */
+    queueKey: string
 }
 
 const FIXED_FIRMWARE_PAYLOADS: Record<number, number> = {
@@ -95,7 +100,7 @@ export class BridgeServer extends EventEmitter {
             () => new PortInUseError(this.options.httpPort, "HTTP", "--http-port", "MIC_HTTP_PORT"))
         await listen(this.linkServer, "127.0.0.1", this.options.bridgePort,
             () => new PortInUseError(this.options.bridgePort, "Bridge", "--bridge-port", "MIC_BRIDGE_PORT"))
-        this.creditTimer = setInterval(() => this.flushCredits(false), this.limits.creditFlushMs)
+        this.creditTimer = setInterval(() => this.flushCredits(), this.limits.creditFlushMs)
     }
 
     get httpPort() {
@@ -244,8 +249,7 @@ export class BridgeServer extends EventEmitter {
         this.stats.bytesToClients += data.length
         const len = data.length
         c.socket.write(data, () => {
-            c.creditToReturn += len
-            if (c.creditToReturn >= this.limits.creditBatchBytes) this.returnCredit(c)
+            c.handedToOs += len
         })
     }
 
@@ -288,7 +292,8 @@ export class BridgeServer extends EventEmitter {
         socket.setNoDelay(true)
         const c: ClientConn = {
             id: this.allocateId(), socket, readWindow: 0, inbound: [], inboundBytes: 0,
-            inFlight: 0, creditToReturn: 0, closeRequested: false,
+            inFlight: 0, handedToOs: 0, credited: 0, closeRequested: false,
+            queueKey: queueKey(socket.localPort ?? 0, socket.remotePort ?? 0),
         }
         this.conns.set(c.id, c)
         this.stats.accepted++
@@ -335,17 +340,29 @@ export class BridgeServer extends EventEmitter {
         if (c.inboundBytes < this.limits.inboundHoldBytes && c.socket.isPaused()) c.socket.resume()
     }
 
-    private returnCredit(c: ClientConn) {
-        if (c.creditToReturn === 0 || this.conns.get(c.id) !== c) return
+    /**
+     * Returns credit for bytes that left the bridge: handed to the OS, less what the
+     * OS still queues beyond a board-sized TCP buffer (osSendAllowanceBytes).
+     */
+    private returnCredit(c: ClientConn, osQueue: number) {
+        const excess = Math.max(0, osQueue - this.limits.osSendAllowanceBytes)
+        const due = c.handedToOs - excess - c.credited
+        if (due <= 0) return
         const payload = Buffer.alloc(P.CREDIT_PAYLOAD_BYTES)
-        payload.writeUInt32LE(c.creditToReturn, 0)
-        c.inFlight -= c.creditToReturn
-        c.creditToReturn = 0
+        payload.writeUInt32LE(due, 0)
+        c.credited += due
+        c.inFlight -= due
         this.sendToLink(P.MSG_CREDIT, c.id, payload)
     }
 
-    private flushCredits(_force: boolean) {
-        for (const c of this.conns.values()) this.returnCredit(c)
+    /** Every creditFlushMs: one CREDIT per connection with anything due (batched, few frames into the VM). */
+    private flushCredits() {
+        let queues: Map<string, number> | undefined
+        for (const c of this.conns.values()) {
+            if (c.handedToOs === c.credited) continue
+            queues ??= readOsSendQueues()
+            this.returnCredit(c, queues.get(c.queueKey) ?? 0)
+        }
     }
 
     private closeClient(c: ClientConn, abort: boolean, reason: number) {

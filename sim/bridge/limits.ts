@@ -9,10 +9,13 @@ export interface BridgeLimits {
     connBufferBytes: number
     /** Client bytes the bridge holds per connection before it stops reading that socket. */
     inboundHoldBytes: number
-    /** Drained bytes gathered before one CREDIT frame is sent (fewer frames into the VM). */
-    creditBatchBytes: number
-    /** A smaller CREDIT batch is flushed after this long, so the firmware never waits long. */
+    /** CREDIT cadence: every this many ms, one frame per connection with bytes drained (few frames into the VM). */
     creditFlushMs: number
+    /**
+     * Unacknowledged bytes the OS may hold for a client before they count as backlog:
+     * the size of the board's own TCP send buffer (see os-send-queue.ts).
+     */
+    osSendAllowanceBytes: number
 }
 
 export const DEFAULT_BRIDGE_LIMITS: BridgeLimits = {
@@ -23,7 +26,8 @@ export const DEFAULT_BRIDGE_LIMITS: BridgeLimits = {
     connBufferBytes: 64 * 1024,
     // One request header block plus a config body.
     inboundHoldBytes: 8 * 1024,
-    // 1/16 of the buffer: about 8 CREDIT frames a second per 16 kHz listener.
-    creditBatchBytes: 4 * 1024,
+    // 20 CREDIT frames a second per busy connection; backlog known to within 50 ms.
     creditFlushMs: 50,
+    // ESP-IDF's lwIP default TCP send buffer is 5744 B; 16 KB is a board tuned for audio.
+    osSendAllowanceBytes: 16 * 1024,
 }

@@ -22,3 +22,14 @@ test("an oversized declaration throws a FramingError naming the limit", () => {
     expect(() => d.push(h)).toThrow(FramingError)
     expect(() => encodeFrame(3, 1, Buffer.alloc(MAX_FRAME_PAYLOAD + 1))).toThrow(/MAX_FRAME_PAYLOAD/)
 })
+
+import { parseProcNetTcp, queueKey } from "../../sim/bridge/os-send-queue"
+
+test("the OS send queue is read from /proc/net/tcp's tx_queue by local and remote port", () => {
+    const text = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 0100007F:1F90 0100007F:D2F0 01 0001A000:00000000 00:00000000 00000000     0        0 1 1 0000000000000000 20 4 30 10 -1
+   1: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 2 1 0000000000000000 100 0 0 10 0`
+    const q = parseProcNetTcp(text)
+    expect(q.get(queueKey(8080, 0xd2f0))).toBe(0x1a000)
+    expect(q.get(queueKey(8080, 0))).toBe(0)
+})
