@@ -86,7 +86,7 @@ export class Board {
         this.bus.addServiceProvider(new JDServerServiceProvider("network-mic-board", [this.capture, bridgeInfo], { deviceId: "a0b1c2d3e4f50617" }))
         await transport.connect()
         if (!transport.connected) throw new Error(o.busMode === "host"
-            ? `could not listen on the Jacdac bus port ${o.busPort}`
+            ? `could not listen on the Jacdac bus port ${o.busPort}: another simulator or \`devs devtools\` probably holds it (\`ss -ltnp 'sport = :${o.busPort}'\` shows it). Stop it, or use --bus hub to join a running devtools hub.`
             : `could not join the devtools hub at ${o.hubUrl}: start it with \`npx devs devtools\` or the VS Code extension`)
         this.capture.start()
 

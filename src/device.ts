@@ -3,6 +3,7 @@ import * as ds from "@devicescript/core"
 import { AudioCapture } from "./audio/capture"
 import { BridgeLink } from "./bridge/link"
 import { HttpServer } from "./http/server"
+import { READ_GRANT_BYTES } from "./http/limits"
 import { Admission, DEFAULT_MAX_STREAMS } from "./stream/admission"
 import { StreamRegistry } from "./stream/listener"
 
@@ -18,7 +19,7 @@ export class Device {
 
     constructor() {
         const role = this.bridgeRole
-        this.link = new BridgeLink(this.server, async () => await role.port.read())
+        this.link = new BridgeLink(this.server, async () => await role.port.read(), READ_GRANT_BYTES)
         this.server.link = this.link
     }
 }

@@ -74,6 +74,8 @@ export class BridgeServer extends EventEmitter {
     private helloDone = false
     private listening = false
     private firmwareMaxPayload = P.MAX_FRAME_PAYLOAD
+    /** Client bytes the firmware accepts from each new connection before its first READ (from HELLO). */
+    private initialReadWindow = 0
     private readonly conns = new Map<number, ClientConn>()
     private readonly retired = new Set<number>()
     private nextId = 1
@@ -214,6 +216,7 @@ export class BridgeServer extends EventEmitter {
         if (maxPayload < 64 || maxPayload > P.MAX_FRAME_PAYLOAD)
             return this.sendError(P.LINK_CONN_ID, P.ERR_BAD_VALUE, f.type, `max payload ${maxPayload} is outside 64..${P.MAX_FRAME_PAYLOAD}`)
         this.firmwareMaxPayload = maxPayload
+        this.initialReadWindow = f.payload.readUInt32LE(4)
         this.helloDone = true
         const ack = Buffer.alloc(P.HELLO_ACK_PAYLOAD_BYTES)
         ack.writeUInt8(P.BRIDGE_PROTOCOL_VERSION, 0)
@@ -291,7 +294,7 @@ export class BridgeServer extends EventEmitter {
         }
         socket.setNoDelay(true)
         const c: ClientConn = {
-            id: this.allocateId(), socket, readWindow: 0, inbound: [], inboundBytes: 0,
+            id: this.allocateId(), socket, readWindow: this.initialReadWindow, inbound: [], inboundBytes: 0,
             inFlight: 0, handedToOs: 0, credited: 0, closeRequested: false,
             queueKey: queueKey(socket.localPort ?? 0, socket.remotePort ?? 0),
         }

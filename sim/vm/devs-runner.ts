@@ -37,7 +37,7 @@ export class DevsRunner extends EventEmitter {
     start() {
         const { root, bytecode, stateDir, deviceId } = this.options
         mkdirSync(stateDir, { recursive: true })
-        const args = [devsCliPath(root), "run", "--tcp", bytecode]
+        const args = ["--require", join(__dirname, "tcp-nodelay-preload.js"), devsCliPath(root), "run", "--tcp", bytecode]
         if (deviceId) args.push("--device-id", deviceId)
         this.stoppingOnPurpose = false
         this.starts++

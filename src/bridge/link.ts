@@ -42,7 +42,12 @@ export class BridgeLink {
     writeFailures = 0
     private socket: Socket = null
 
-    constructor(private readonly handler: LinkHandler, private readonly bridgePort: () => Promise<number>) {}
+    constructor(
+        private readonly handler: LinkHandler,
+        private readonly bridgePort: () => Promise<number>,
+        /** Client bytes each new connection may deliver before the first READ (saves a round trip per request). */
+        readonly initialReadWindow: number
+    ) {}
 
     /** Writes one frame now (the VM copies it synchronously). False if the link is down. */
     write(frame: Buffer): boolean {
@@ -55,14 +60,30 @@ export class BridgeLink {
         return true
     }
 
-    /** Sends bytes to a client, split into frames of at most MAX_FRAME_PAYLOAD. */
-    sendBytes(conn: number, data: Buffer) {
-        let ok = true
-        for (let off = 0; off < data.length && ok; off += P.MAX_FRAME_PAYLOAD) {
+    /**
+     * Sends bytes to a client as SEND frames of at most MAX_FRAME_PAYLOAD, and a
+     * graceful CLOSE after them when `closeAfter` is set, all in one socket write.
+     */
+    sendBytes(conn: number, data: Buffer, closeAfter: boolean) {
+        const frames = Math.idiv(data.length + P.MAX_FRAME_PAYLOAD - 1, P.MAX_FRAME_PAYLOAD)
+        const closeBytes = closeAfter ? P.FRAME_HEADER_BYTES + P.CLOSE_PAYLOAD_BYTES : 0
+        const out = Buffer.alloc(frames * P.FRAME_HEADER_BYTES + data.length + closeBytes)
+        let pos = 0
+        for (let off = 0; off < data.length; off += P.MAX_FRAME_PAYLOAD) {
             const n = Math.min(P.MAX_FRAME_PAYLOAD, data.length - off)
-            ok = this.write(encodeFrame(P.MSG_SEND, conn, off === 0 && n === data.length ? data : data.slice(off, off + n)))
+            out.setAt(pos, "u8", P.MSG_SEND)
+            out.setAt(pos + 1, "u16", conn)
+            out.setAt(pos + 3, "u16", n)
+            out.blitAt(pos + P.FRAME_HEADER_BYTES, data, off, n)
+            pos += P.FRAME_HEADER_BYTES + n
         }
-        return ok
+        if (closeAfter) {
+            out.setAt(pos, "u8", P.MSG_CLOSE)
+            out.setAt(pos + 1, "u16", conn)
+            out.setAt(pos + 3, "u16", P.CLOSE_PAYLOAD_BYTES)
+            out.setAt(pos + 5, "u8", P.CLOSE_GRACEFUL)
+        }
+        return out.length === 0 || this.write(out)
     }
 
     grantRead(conn: number, bytes: number) {
@@ -99,6 +120,7 @@ export class BridgeLink {
         const hello = Buffer.alloc(P.HELLO_PAYLOAD_BYTES)
         hello.setAt(0, "u8", P.BRIDGE_PROTOCOL_VERSION)
         hello.setAt(2, "u16", FIRMWARE_MAX_PAYLOAD)
+        hello.setAt(4, "u32", this.initialReadWindow)
         this.write(encodeFrame(P.MSG_HELLO, P.LINK_CONN_ID, hello))
         const reader = new FrameReader()
         const frames: LinkFrame[] = []

@@ -32,7 +32,7 @@ export const MSG_CREDIT = 0x86
 export const MSG_ERROR = 0x8f
 
 /** Fixed payload sizes; -1 means variable (bounds in the spec). */
-export const HELLO_PAYLOAD_BYTES = 4
+export const HELLO_PAYLOAD_BYTES = 8
 export const LISTEN_PAYLOAD_BYTES = 4
 export const CLOSE_PAYLOAD_BYTES = 1
 export const READ_PAYLOAD_BYTES = 4

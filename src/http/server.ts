@@ -88,9 +88,9 @@ export class HttpServer implements LinkHandler {
             return
         }
         const c = new Connection(id, peer, ds.millis(), this.link.connBufferBytes)
+        c.readGranted = this.link.initialReadWindow // granted by HELLO for every connection
         this.conns.push(c)
         live.connections++
-        this.grant(c)
     }
 
     onData(id: number, data: Buffer) {
@@ -172,22 +172,24 @@ export class HttpServer implements LinkHandler {
     /** Writes a response head; the body follows with sendBody. Counts the status. */
     sendHead(c: Connection, status: number, contentType: string, contentLength: number, extra: string[]) {
         this.countStatus(status)
-        this.sendBody(c, Buffer.from(responseHead(status, contentType, contentLength, extra)))
+        this.sendBody(c, Buffer.from(responseHead(status, contentType, contentLength, extra)), false)
     }
 
-    sendBody(c: Connection, body: Buffer) {
-        if (c.state === CONN_CLOSED || !body.length) return
+    /** Sends bytes to the client; with `closeAfter`, a graceful close follows in the same write. */
+    sendBody(c: Connection, body: Buffer, closeAfter: boolean) {
+        if (c.state === CONN_CLOSED) return
         c.sendCredit -= body.length
         c.bytesSent += body.length
-        this.link.sendBytes(c.id, body)
+        this.link.sendBytes(c.id, body, closeAfter)
+        if (closeAfter) this.forget(c, "answered")
     }
 
-    /** A complete short answer, then a graceful close. */
+    /** A complete short answer (head and body in one write), then a graceful close. */
     respond(c: Connection, status: number, contentType: string, body: string, extra: string[], headOnly: boolean) {
         const bytes = Buffer.from(body)
-        this.sendHead(c, status, contentType, bytes.length, extra)
-        if (!headOnly) this.sendBody(c, bytes)
-        this.close(c, false, "answered")
+        this.countStatus(status)
+        const head = responseHead(status, contentType, bytes.length, extra)
+        this.sendBody(c, headOnly ? Buffer.from(head) : Buffer.from(head + body), true)
     }
 
     /** A JSON error naming what was wrong and what is allowed. */

@@ -77,6 +77,9 @@ export function statusJson(dev: Device) {
 
 export function statusHandler(dev: Device) {
     return async (req: HttpRequest, conn: Connection) => {
-        dev.server.respond(conn, 200, "application/json", JSON.stringify(statusJson(dev)) + "\n", [], req.method === "HEAD")
+        const t0 = ds.millis()
+        const body = JSON.stringify(statusJson(dev)) + "\n"
+        const t1 = ds.millis()
+        dev.server.respond(conn, 200, "application/json", body, [`Server-Timing: wait;dur=${t0 - conn.acceptedAt}, build;dur=${t1 - t0}`], req.method === "HEAD")
     }
 }

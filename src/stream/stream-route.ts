@@ -17,13 +17,12 @@ export function streamHandler(dev: Device) {
         if (probeEnd >= 0) {
             // A byte-range probe of the header: answered exactly, takes no slot.
             server.sendHead(conn, 206, "audio/wav", probeEnd + 1, ["Accept-Ranges: bytes", `Content-Range: bytes 0-${probeEnd}/*`])
-            if (req.method !== "HEAD") server.sendBody(conn, header.slice(0, probeEnd + 1))
-            server.close(conn, false, "range probe answered")
+            server.sendBody(conn, req.method === "HEAD" ? Buffer.alloc(0) : header.slice(0, probeEnd + 1), true)
             return
         }
         if (req.method === "HEAD") {
             server.sendHead(conn, 200, "audio/wav", -1, ["Accept-Ranges: none"])
-            server.close(conn, false, "head answered")
+            server.sendBody(conn, Buffer.alloc(0), true)
             return
         }
         if (!dev.admission.tryAdmit()) {
@@ -35,7 +34,7 @@ export function streamHandler(dev: Device) {
         }
         server.markStreaming(conn)
         server.sendHead(conn, 200, "audio/wav", -1, ["Accept-Ranges: none"])
-        server.sendBody(conn, header)
+        server.sendBody(conn, header, false)
         const session = dev.streams.open(conn.peer)
         runStream.start(conn, session, {
             capture: dev.capture,

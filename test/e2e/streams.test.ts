@@ -20,6 +20,14 @@ beforeAll(async () => {
     tmp = mkdtempSync(join(tmpdir(), "mic-streams-"))
 })
 
+/** Every listener a test opened; closed after each test even when it failed, so one failure never cascades. */
+const opened: StreamClient[] = []
+
+afterEach(async () => {
+    for (const c of opened.splice(0)) if (!c.closed) c.reset()
+    await waitIdle()
+})
+
 afterAll(async () => {
     await sim?.stop()
     rmSync(tmp, { recursive: true, force: true })
@@ -27,7 +35,11 @@ afterAll(async () => {
 
 async function openStreams(n: number, keepFirst = false) {
     const out: StreamClient[] = []
-    for (let i = 0; i < n; i++) out.push(await new StreamClient(sim.httpPort, keepFirst && i === 0).open())
+    for (let i = 0; i < n; i++) {
+        const c = new StreamClient(sim.httpPort, keepFirst && i === 0)
+        opened.push(c)
+        out.push(await c.open())
+    }
     return out
 }
 

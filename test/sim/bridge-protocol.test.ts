@@ -50,7 +50,7 @@ class FakeFirmware {
     }
 
     async handshake() {
-        this.send(P.MSG_HELLO, 0, u8u8u16(P.BRIDGE_PROTOCOL_VERSION, 0, P.MAX_FRAME_PAYLOAD))
+        this.send(P.MSG_HELLO, 0, hello(P.BRIDGE_PROTOCOL_VERSION, P.MAX_FRAME_PAYLOAD))
         const ack = await this.next(f => f.type === P.MSG_HELLO_ACK)
         this.send(P.MSG_LISTEN, 0, Buffer.alloc(4))
         const listening = await this.next(f => f.type === P.MSG_LISTENING)
@@ -64,11 +64,12 @@ class FakeFirmware {
     }
 }
 
-function u8u8u16(a: number, b: number, c: number) {
-    const p = Buffer.alloc(4)
-    p.writeUInt8(a, 0)
-    p.writeUInt8(b, 1)
-    p.writeUInt16LE(c, 2)
+/** HELLO payload: version, reserved, max_payload, initial_read_window. */
+function hello(version: number, maxPayload: number, initialWindow = 0) {
+    const p = Buffer.alloc(8)
+    p.writeUInt8(version, 0)
+    p.writeUInt16LE(maxPayload, 2)
+    p.writeUInt32LE(initialWindow, 4)
     return p
 }
 
@@ -129,7 +130,7 @@ describe("handshake", () => {
     })
 
     test("HELLO with another version gets ERROR BAD_VERSION and the link is closed", async () => {
-        fw.send(P.MSG_HELLO, 0, u8u8u16(99, 0, 2048))
+        fw.send(P.MSG_HELLO, 0, hello(99, 2048))
         const e = errorOf(await fw.next(f => f.type === P.MSG_ERROR))
         expect(e.code).toBe(P.ERR_BAD_VERSION)
         expect(e.text).toContain("99")
@@ -185,6 +186,21 @@ describe("connections", () => {
         while (credited < 5000) credited += (await fw.next(f => f.type === P.MSG_CREDIT)).payload.readUInt32LE(0)
         expect(credited).toBe(5000)
         c.destroy()
+    })
+
+    test("with an initial read window in HELLO, the first client bytes come without a READ", async () => {
+        const fw2 = new FakeFirmware()
+        await fw2.connect(bridge.bridgePort) // replaces the link
+        fw2.send(P.MSG_HELLO, 0, hello(P.BRIDGE_PROTOCOL_VERSION, P.MAX_FRAME_PAYLOAD, 4))
+        await fw2.next(f => f.type === P.MSG_HELLO_ACK)
+        fw2.send(P.MSG_LISTEN, 0, Buffer.alloc(4))
+        await fw2.next(f => f.type === P.MSG_LISTENING)
+        const { c } = await client()
+        c.write("GET /")
+        const acc = await fw2.next(f => f.type === P.MSG_ACCEPTED)
+        expect((await fw2.next(f => f.type === P.MSG_DATA && f.conn === acc.conn)).payload.toString()).toBe("GET ")
+        c.destroy()
+        fw2.sock.destroy()
     })
 
     test("a client that closes gives CLOSED BY_PEER; one that resets gives CLOSED PEER_RESET", async () => {
@@ -253,7 +269,7 @@ describe("bad frames are rejected with the documented error, and the bridge keep
         ["READ with 3 bytes", P.MSG_READ, 3],
         ["CLOSE with 2 bytes", P.MSG_CLOSE, 2],
         ["LISTEN with 0 bytes", P.MSG_LISTEN, 0],
-        ["HELLO with 5 bytes", P.MSG_HELLO, 5],
+        ["HELLO with 4 bytes", P.MSG_HELLO, 4],
         ["SEND with 0 bytes", P.MSG_SEND, 0],
     ])("wrong length (%s): ERROR BAD_LENGTH", async (_name, type, len) => {
         fw.send(type, 1, Buffer.alloc(len))

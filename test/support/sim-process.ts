@@ -91,6 +91,7 @@ export class SimProcess {
     }
 
     async stop() {
+        if (process.env.MIC_SIM_LOG) require("node:fs").appendFileSync(process.env.MIC_SIM_LOG, this.output.join("\n") + "\n")
         const child = this.child
         if (child && child.exitCode === null) {
             await new Promise<void>(resolve => {
