@@ -9,6 +9,9 @@ import { httpGet } from "./http-client"
 
 export const ROOT = resolve(__dirname, "..", "..")
 
+/** Attempts to start while the VM's fixed bus port (8082) is still held by a simulator that is shutting down. */
+const BUS_PORT_ATTEMPTS = 10
+
 export interface SimOptions {
     source?: string
     sampleRate?: number
@@ -27,10 +30,19 @@ export class SimProcess {
     /** Everything the simulator and the VM printed. */
     output: string[] = []
 
+    /** Starts a simulator; if the fixed bus port is still held (a previous one shutting down), tries again for a while. */
     static async start(options: SimOptions = {}) {
-        const sim = new SimProcess()
-        await sim.start(options)
-        return sim
+        for (let attempt = 1; ; attempt++) {
+            const sim = new SimProcess()
+            try {
+                await sim.start(options)
+                return sim
+            } catch (e: any) {
+                await sim.stop()
+                if (attempt >= BUS_PORT_ATTEMPTS || !/Jacdac bus port/.test(String(e?.message))) throw e
+                await sleep(1000)
+            }
+        }
     }
 
     async start(options: SimOptions = {}) {
