@@ -41,6 +41,7 @@ export class Board {
     readonly bridge: BridgeServer
     capture!: AudioCaptureServer
     private bus: JDBus | undefined
+    private busHost: TcpBusHost | undefined
     vm: DevsRunner | undefined
     private control: ControlServer | undefined
     private vmRestartTimer: NodeJS.Timeout | undefined
@@ -67,7 +68,7 @@ export class Board {
         await this.bridge.start()
 
         let transport: Transport
-        if (o.busMode === "host") transport = new TcpBusHost("127.0.0.1", o.busPort)
+        if (o.busMode === "host") transport = this.busHost = new TcpBusHost("127.0.0.1", o.busPort)
         else {
             ;(globalThis as any).WebSocket ??= require("ws")
             transport = createWebSocketTransport(o.hubUrl)
@@ -102,6 +103,7 @@ export class Board {
             root: this.root,
             bytecode: this.options.bytecode,
             stateDir: this.options.stateDir,
+            busPort: this.busPort,
             log: line => { if (!this.options.quiet) console.log(`vm: ${line}`) },
         })
         vm.on("exit", () => {
@@ -110,6 +112,11 @@ export class Board {
         })
         this.vm = vm
         vm.start()
+    }
+
+    /** The bus port actually bound (the option may be 0: any free port). */
+    get busPort() {
+        return this.busHost?.boundPort ?? this.options.busPort
     }
 
     /** Restarts the VM process (fault injection; configuration must survive). */

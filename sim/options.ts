@@ -32,8 +32,8 @@ export const USAGE = `Usage: node build/sim/main.js [options]
   --http-port N      HTTP port for LAN clients (env MIC_HTTP_PORT, default 8080)
   --host ADDR        address the HTTP port binds (env MIC_HOST, default 127.0.0.1)
   --bridge-port N    port of the firmware's socket link (env MIC_BRIDGE_PORT, default 8090)
-  --bus-port N       Jacdac bus port in host mode (env MIC_BUS_PORT, default 8082; devs run --tcp
-                     only connects to 8082, so another port needs --no-vm and your own VM)
+  --bus-port N       Jacdac bus port in host mode (env MIC_BUS_PORT, default 8082; 0 = any free
+                     port; the VM launched by the simulator is redirected to it)
   --bus hub          join the devtools hub (ws://127.0.0.1:8081) instead of hosting the bus;
                      the VS Code extension then runs the program (implies --no-vm)
   --hub-url URL      hub address for --bus hub (env MIC_HUB_URL)

@@ -6,7 +6,7 @@ import * as net from "node:net"
 import { Transport } from "jacdac-ts"
 import { PortInUseError } from "../bridge/bridge-server"
 
-/** The port `devs run --tcp` connects to; fixed in the DeviceScript CLI (see docs/decisions.md). */
+/** The port `devs run --tcp` connects to, fixed in the DeviceScript CLI; the VM preload can redirect it (vm-socket-preload.ts). */
 export const DEVS_TCP_BUS_PORT = 8082
 
 export class TcpBusHost extends Transport {
@@ -47,6 +47,10 @@ export class TcpBusHost extends Transport {
         const wire = encodeBusFrame(frame)
         for (const p of this.peers) p.write(wire)
         return Promise.resolve()
+    }
+
+    get boundPort() {
+        return (this.server?.address() as net.AddressInfo | null)?.port ?? this.port
     }
 
     /** Number of connected VMs (0 or 1 in practice). */

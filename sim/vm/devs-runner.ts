@@ -18,6 +18,8 @@ export interface DevsRunnerOptions {
     /** Working directory of the VM: its simulated flash (settings) lives in .devicescript/flash/ under it. */
     stateDir: string
     deviceId?: string
+    /** The Jacdac bus port the VM connects to (the preload redirects the CLI's fixed 8082). */
+    busPort: number
     log: (line: string) => void
 }
 
@@ -37,11 +39,11 @@ export class DevsRunner extends EventEmitter {
     start() {
         const { root, bytecode, stateDir, deviceId } = this.options
         mkdirSync(stateDir, { recursive: true })
-        const args = ["--require", join(__dirname, "tcp-nodelay-preload.js"), devsCliPath(root), "run", "--tcp", bytecode]
+        const args = ["--require", join(__dirname, "vm-socket-preload.js"), devsCliPath(root), "run", "--tcp", bytecode]
         if (deviceId) args.push("--device-id", deviceId)
         this.stoppingOnPurpose = false
         this.starts++
-        const child = spawn(process.execPath, args, { cwd: stateDir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" } })
+        const child = spawn(process.execPath, args, { cwd: stateDir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", MIC_VM_BUS_PORT: `${this.options.busPort}` } })
         this.child = child
         const onLine = (line: string) => {
             this.recent.push(line)

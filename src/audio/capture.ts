@@ -36,6 +36,8 @@ export class AudioCapture {
     formatMismatches = 0
     /** Bumped whenever the ring is reset: stream fibers re-anchor their cursors. */
     epoch = 0
+    /** Bumped when the format changes: open streams end (their WAV header is stale). */
+    formatEpoch = 0
     private nextIndex = -1
     private formatByte = 0x21
 
@@ -49,14 +51,9 @@ export class AudioCapture {
         })
     }
 
-    /** Reads the board's format registers (rare register traffic, never per frame). */
-    async readBoardFormat() {
-        const sampleRate = await this.role.sampleRate.read()
-        const channels = await this.role.channels.read()
-        this.setFormat({ sampleRate, channels, bitsPerSample: 16 })
-    }
-
     setFormat(f: AudioFormat) {
+        if (f.sampleRate !== this.format.sampleRate || f.channels !== this.format.channels || f.bitsPerSample !== this.format.bitsPerSample)
+            this.formatEpoch++
         this.format = f
         this.formatByte = (f.channels & 0xf) | ((f.bitsPerSample / 8) << 4)
         this.meter = new LevelMeter(f.sampleRate, f.channels)

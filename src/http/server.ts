@@ -177,10 +177,15 @@ export class HttpServer implements LinkHandler {
 
     /** Sends bytes to the client; with `closeAfter`, a graceful close follows in the same write. */
     sendBody(c: Connection, body: Buffer, closeAfter: boolean) {
+        this.sendParts(c, body, null, closeAfter)
+    }
+
+    private sendParts(c: Connection, first: Buffer, second: Buffer, closeAfter: boolean) {
         if (c.state === CONN_CLOSED) return
-        c.sendCredit -= body.length
-        c.bytesSent += body.length
-        this.link.sendBytes(c.id, body, closeAfter)
+        const n = first.length + (second ? second.length : 0)
+        c.sendCredit -= n
+        c.bytesSent += n
+        this.link.sendBytes(c.id, first, second, closeAfter)
         if (closeAfter) this.forget(c, "answered")
     }
 
@@ -188,8 +193,8 @@ export class HttpServer implements LinkHandler {
     respond(c: Connection, status: number, contentType: string, body: string, extra: string[], headOnly: boolean) {
         const bytes = Buffer.from(body)
         this.countStatus(status)
-        const head = responseHead(status, contentType, bytes.length, extra)
-        this.sendBody(c, headOnly ? Buffer.from(head) : Buffer.from(head + body), true)
+        const head = Buffer.from(responseHead(status, contentType, bytes.length, extra))
+        this.sendParts(c, head, headOnly ? null : bytes, true)
     }
 
     /** A JSON error naming what was wrong and what is allowed. */

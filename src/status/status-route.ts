@@ -6,6 +6,7 @@ import { Connection } from "../http/connection"
 import { HttpRequest } from "../http/request-parser"
 import { StreamSession } from "../stream/listener"
 import { FIRMWARE_VERSION } from "../version"
+import { escapeHtml, wantsHtml } from "../web/html"
 
 function sessionJson(s: StreamSession, bytesPerMs: number, now: number) {
     return {
@@ -29,6 +30,7 @@ export function statusJson(dev: Device) {
     const c = dev.server.counters
     return {
         firmware: { name: "network-mic", version: FIRMWARE_VERSION },
+        deviceName: dev.config.deviceName,
         uptimeMs: now - dev.bootedAt,
         audio: { sampleRate: f.sampleRate, channels: f.channels, bitsPerSample: f.bitsPerSample },
         capture: {
@@ -65,6 +67,7 @@ export function statusJson(dev: Device) {
             buffers: live.buffers,
             bufferBytes: live.bufferBytes,
         },
+        statusTimingMs: { p50: dev.statusLatency.quantile(0.5), p99: dev.statusLatency.quantile(0.99), count: dev.statusLatency.count },
         bridge: {
             state: dev.link.state,
             connects: dev.link.connects,
@@ -75,11 +78,30 @@ export function statusJson(dev: Device) {
     }
 }
 
+/** A small page for a browser: the same figures, readable. */
+export function statusPage(dev: Device) {
+    const s = statusJson(dev)
+    const row = (k: string, v: any) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml("" + v)}</td></tr>`
+    let rows = row("Firmware", s.firmware.version) + row("Uptime", `${Math.idiv(s.uptimeMs, 1000)} s`) +
+        row("Audio", `${s.audio.sampleRate} Hz, ${s.audio.channels} ch, ${s.audio.bitsPerSample} bit`) +
+        row("Level", `peak ${s.capture.level.peakDbfs} dBFS, RMS ${s.capture.level.rmsDbfs} dBFS, clipped ${s.capture.level.clippedSamples}`) +
+        row("Capture", `${s.capture.frames} frames, ${s.capture.gaps} gaps, ${s.capture.lostSamples} samples lost`) +
+        row("Streams", `${s.streams.active} of ${s.streams.max}, ${s.streams.rejected} refused`) +
+        row("HTTP", `${s.http.requests} answers: ${s.http.status2xx} 2xx, ${s.http.status4xx} 4xx, ${s.http.status5xx} 5xx`) +
+        row("Live objects", `${s.live.connections} connections, ${s.live.fibers} fibers, ${s.live.buffers} buffers`) +
+        row("Status time", `p50 ${s.statusTimingMs.p50} ms, p99 ${s.statusTimingMs.p99} ms`) +
+        row("Bridge link", `${s.bridge.state}, ${s.bridge.drops} drops`)
+    for (const l of s.streams.listeners) rows += row(`Listener ${l.id}`, `${l.peer}, ${l.state}, ${l.bytesSent} B, backlog ${l.backlogMs} ms, dropped ${l.droppedMs} ms`)
+    for (const l of s.streams.recent) rows += row(`Ended ${l.id}`, `${l.peer}: ${l.endReason}`)
+    const name = escapeHtml(s.deviceName)
+    return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${name} status</title><style>body{font:15px system-ui,sans-serif;margin:2em}th{text-align:left;padding-right:1em;vertical-align:top}</style></head><body><h1>${name}</h1><table>${rows}</table><p><a href="/">Listen</a> · <a href="/status">JSON</a> (Accept: application/json) · <a href="/metrics">metrics</a></p></body></html>\n`
+}
+
 export function statusHandler(dev: Device) {
     return async (req: HttpRequest, conn: Connection) => {
-        const t0 = ds.millis()
-        const body = JSON.stringify(statusJson(dev)) + "\n"
-        const t1 = ds.millis()
-        dev.server.respond(conn, 200, "application/json", body, [`Server-Timing: wait;dur=${t0 - conn.acceptedAt}, build;dur=${t1 - t0}`], req.method === "HEAD")
+        const head = req.method === "HEAD"
+        if (wantsHtml(req.headers["accept"])) dev.server.respond(conn, 200, "text/html; charset=utf-8", statusPage(dev), [], head)
+        else dev.server.respond(conn, 200, "application/json", JSON.stringify(statusJson(dev)) + "\n", [], head)
+        dev.statusLatency.add(ds.millis() - conn.acceptedAt)
     }
 }

@@ -69,6 +69,7 @@ export async function runStream(conn: Connection, session: StreamSession, deps: 
     const capture = deps.capture
     const ring = capture.ring
     let epoch = capture.epoch
+    const formatEpoch = capture.formatEpoch
     const frameBytes = capture.bytesPerFrame()
     const bytesPerMs = (capture.format.sampleRate * frameBytes) / 1000
     const minSend = Math.max(frameBytes, Math.idiv(Math.ceil(bytesPerMs * MIN_SEND_MS), frameBytes) * frameBytes)
@@ -78,6 +79,10 @@ export async function runStream(conn: Connection, session: StreamSession, deps: 
     let behindSince = 0
     try {
         while (!conn.isClosed()) {
+            if (capture.formatEpoch !== formatEpoch) {
+                session.endReason = "audio format changed"
+                break
+            }
             if (capture.epoch !== epoch || cursor > ring.written) {
                 // format change or ring reset: rejoin at the live edge
                 epoch = capture.epoch

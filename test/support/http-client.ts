@@ -13,7 +13,9 @@ export interface HttpResult {
 export function httpGet(url: string, timeoutMs = 5000, headers: Record<string, string> = {}, method = "GET", body?: string): Promise<HttpResult> {
     return new Promise((resolve, reject) => {
         const t0 = performance.now()
-        const req = http.request(url, { method, headers, agent: false, timeout: timeoutMs }, res => {
+        // A body goes with its Content-Length (the firmware does not take chunked bodies: 501).
+        const allHeaders = body !== undefined ? { "Content-Length": `${Buffer.byteLength(body)}`, ...headers } : headers
+        const req = http.request(url, { method, headers: allHeaders, agent: false, timeout: timeoutMs }, res => {
             const chunks: Buffer[] = []
             res.on("data", c => chunks.push(c))
             res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks), ms: performance.now() - t0 }))

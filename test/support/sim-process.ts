@@ -55,7 +55,7 @@ export class SimProcess {
             this.ownStateDir = true
         }
         const args = [join(ROOT, "build", "sim", "main.js"),
-            "--http-port", `${this.httpPort}`, "--bridge-port", `${this.bridgePort}`, "--control-port", `${this.controlPort}`,
+            "--http-port", `${this.httpPort}`, "--bridge-port", `${this.bridgePort}`, "--control-port", `${this.controlPort}`, "--bus-port", "0",
             "--source", options.source ?? "pattern", "--state-dir", this.stateDir,
             "--sample-rate", `${options.sampleRate ?? 16000}`, "--channels", `${options.channels ?? 1}`,
             ...(options.extraArgs ?? [])]
