@@ -2,6 +2,7 @@
 // counters and inject faults (cut the link, stop the microphone, restart the VM).
 import * as http from "node:http"
 import type { Board } from "./board"
+import { framesPerReport } from "./audio/format"
 
 export class ControlServer {
     private readonly server: http.Server
@@ -37,7 +38,10 @@ export class ControlServer {
             case "/stats":
                 return reply(200, {
                     bridge: b.bridge.stats,
-                    capture: { framesSent: b.capture.framesSent, lostFrames: b.capture.lostFrames.values()[0], format: b.capture.format },
+                    capture: {
+                        framesSent: b.capture.framesSent, lostFrames: b.capture.lostFrames.values()[0], format: b.capture.format,
+                        startedAtWallMs: b.capture.startedAtWallMs, framesPerReport: framesPerReport(b.capture.format),
+                    },
                     vm: { pid: b.vm?.pid, starts: b.vm?.starts, panics: b.vm?.panics },
                 })
             case "/fault/drop-link":

@@ -53,8 +53,6 @@ export class AudioCaptureServer extends JDServiceServer {
     private timer: NodeJS.Timeout | undefined
     private pcm = Buffer.alloc(MAX_FRAME_PCM_BYTES)
     private lostSinceLast = 0
-    /** Wall-clock time (ms) of the emission of the latest sample index sent, for latency benches. */
-    onFrame?: (sampleIndex: number, frames: number, atMs: number) => void
 
     constructor(serviceClass: number, public source: AudioSource, private readonly now: () => number = () => performance.now()) {
         super(serviceClass)
@@ -87,10 +85,17 @@ export class AudioCaptureServer extends JDServiceServer {
         this.pacer = undefined
     }
 
+    /** Wall-clock time (ms since the epoch) of sample index 0 of the current capture, for latency benches. */
+    get startedAtWallMs() {
+        return this.pacer ? performance.timeOrigin + this.pacerStart : 0
+    }
+    private pacerStart = 0
+
     private restart() {
         this.stop()
         if (!this.enabled.values()[0]) return
-        this.pacer = new Pacer(this.format.sampleRate, this.now())
+        this.pacerStart = this.now()
+        this.pacer = new Pacer(this.format.sampleRate, this.pacerStart)
         this.timer = setInterval(() => this.tick(), PACE_TICK_MS)
     }
 
@@ -114,7 +119,6 @@ export class AudioCaptureServer extends JDServiceServer {
             const payload = encodeFrameReport(index, format, this.lostSinceLast, this.pcm.subarray(0, bytes))
             this.lostSinceLast = 0
             this.framesSent++
-            this.onFrame?.(index, perReport, this.now())
             this.sendPacketAsync(Packet.from(AudioCaptureCode.ReportFrame, payload)).catch(() => {})
         }
     }

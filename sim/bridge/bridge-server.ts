@@ -17,6 +17,7 @@ export interface BridgeStats {
     accepted: number
     refusedNoLink: number
     refusedLimit: number
+    evictedSilent: number
     active: number
     bytesToClients: number
     bytesFromClients: number
@@ -39,6 +40,7 @@ interface ClientConn {
     closeRequested: boolean
     /** "localPort:remotePort", to find the OS send queue. */
     queueKey: string
+    bytesFromClient: number
 }
 
 const FIXED_FIRMWARE_PAYLOADS: Record<number, number> = {
@@ -76,12 +78,14 @@ export class BridgeServer extends EventEmitter {
     private firmwareMaxPayload = P.MAX_FRAME_PAYLOAD
     /** Client bytes the firmware accepts from each new connection before its first READ (from HELLO). */
     private initialReadWindow = 0
+    /** DATA bytes the firmware will still take across all connections (HELLO, then READ on conn 0). */
+    private linkReadCredit = 0
     private readonly conns = new Map<number, ClientConn>()
     private readonly retired = new Set<number>()
     private nextId = 1
     private creditTimer: NodeJS.Timeout | undefined
     readonly stats: BridgeStats = {
-        linkUp: false, links: 0, accepted: 0, refusedNoLink: 0, refusedLimit: 0, active: 0,
+        linkUp: false, links: 0, accepted: 0, refusedNoLink: 0, refusedLimit: 0, evictedSilent: 0, active: 0,
         bytesToClients: 0, bytesFromClients: 0, errorsSent: 0, creditExceeded: 0,
     }
 
@@ -191,6 +195,7 @@ export class BridgeServer extends EventEmitter {
         if (!this.helloDone)
             return this.sendError(f.conn, P.ERR_NOT_READY, f.type, "HELLO must be the first frame on the link")
         if (f.type === P.MSG_LISTEN) return this.onListen(f)
+        if (f.type === P.MSG_READ && f.conn === P.LINK_CONN_ID) return this.onLinkRead(f.payload.readUInt32LE(0))
         if (f.conn === P.LINK_CONN_ID)
             return this.sendError(f.conn, P.ERR_UNKNOWN_CONN, f.type, "connection id 0 is the link, not a client")
         const c = this.conns.get(f.conn)
@@ -217,6 +222,7 @@ export class BridgeServer extends EventEmitter {
             return this.sendError(P.LINK_CONN_ID, P.ERR_BAD_VALUE, f.type, `max payload ${maxPayload} is outside 64..${P.MAX_FRAME_PAYLOAD}`)
         this.firmwareMaxPayload = maxPayload
         this.initialReadWindow = f.payload.readUInt32LE(4)
+        this.linkReadCredit = f.payload.readUInt32LE(8)
         this.helloDone = true
         const ack = Buffer.alloc(P.HELLO_ACK_PAYLOAD_BYTES)
         ack.writeUInt8(P.BRIDGE_PROTOCOL_VERSION, 0)
@@ -262,6 +268,15 @@ export class BridgeServer extends EventEmitter {
         this.closeClient(c, mode === P.CLOSE_ABORT, P.CLOSED_ON_REQUEST)
     }
 
+    /** READ on connection 0: the firmware consumed DATA; that much more may be in flight on the link. */
+    private onLinkRead(bytes: number) {
+        this.linkReadCredit = Math.min(this.linkReadCredit + bytes, 0xffffffff)
+        for (const c of this.conns.values()) {
+            if (this.linkReadCredit <= 0) break
+            if (c.inbound.length) this.pumpInbound(c)
+        }
+    }
+
     private onRead(c: ClientConn, bytes: number) {
         c.readWindow = Math.min(c.readWindow + bytes, 0xffffffff)
         this.pumpInbound(c)
@@ -287,7 +302,7 @@ export class BridgeServer extends EventEmitter {
             socket.resetAndDestroy()
             return
         }
-        if (this.conns.size >= this.limits.maxConnections) {
+        if (this.conns.size >= this.limits.maxConnections && !this.evictSilent()) {
             this.stats.refusedLimit++
             socket.resetAndDestroy()
             return
@@ -297,6 +312,7 @@ export class BridgeServer extends EventEmitter {
             id: this.allocateId(), socket, readWindow: this.initialReadWindow, inbound: [], inboundBytes: 0,
             inFlight: 0, handedToOs: 0, credited: 0, closeRequested: false,
             queueKey: queueKey(socket.localPort ?? 0, socket.remotePort ?? 0),
+            bytesFromClient: 0,
         }
         this.conns.set(c.id, c)
         this.stats.accepted++
@@ -305,6 +321,7 @@ export class BridgeServer extends EventEmitter {
         this.sendToLink(P.MSG_ACCEPTED, c.id, peer)
         socket.on("data", (chunk: Buffer) => {
             this.stats.bytesFromClients += chunk.length
+            c.bytesFromClient += chunk.length
             c.inbound.push(chunk)
             c.inboundBytes += chunk.length
             if (c.inboundBytes >= this.limits.inboundHoldBytes) socket.pause()
@@ -321,6 +338,23 @@ export class BridgeServer extends EventEmitter {
         socket.resume()
     }
 
+    /**
+     * When full, the oldest connection that has not sent a single byte makes room
+     * for the newcomer: a flood of silent connections cannot lock real clients
+     * out (a real client sends its request right after connecting; in a burst
+     * every slot is young, so there is no age guard). False if there is none.
+     */
+    private evictSilent(): boolean {
+        for (const c of this.conns.values()) {
+            if (c.bytesFromClient === 0 && !c.closeRequested) {
+                this.stats.evictedSilent++
+                this.closeClient(c, true, P.CLOSED_EVICTED_SILENT)
+                return true
+            }
+        }
+        return false
+    }
+
     private retire(id: number) {
         this.retired.add(id)
         if (this.retired.size > RETIRED_IDS_REMEMBERED) {
@@ -329,11 +363,12 @@ export class BridgeServer extends EventEmitter {
         }
     }
 
-    /** Forwards held client bytes, never more than the firmware's read window. */
+    /** Forwards held client bytes, never more than the connection's read window or the link's. */
     private pumpInbound(c: ClientConn) {
-        while (c.readWindow > 0 && c.inbound.length) {
+        while (c.readWindow > 0 && this.linkReadCredit > 0 && c.inbound.length) {
             const head = c.inbound[0]
-            const n = Math.min(head.length, c.readWindow, this.firmwareMaxPayload)
+            const n = Math.min(head.length, c.readWindow, this.linkReadCredit, this.firmwareMaxPayload)
+            this.linkReadCredit -= n
             this.sendToLink(P.MSG_DATA, c.id, head.subarray(0, n))
             if (n === head.length) c.inbound.shift()
             else c.inbound[0] = head.subarray(n)

@@ -11,6 +11,14 @@ export const FRAME_REPORT_CODE = 0x90
 export const FRAME_HEADER_BYTES = 8
 /** A gap longer than this is not filled (the ring would hold only silence): readers re-anchor instead. */
 export const MAX_GAP_FILL_BYTES = RING_BYTES / 2
+/**
+ * When no frame has come for this long, the microphone is stalled: the firmware
+ * writes silence in real time, so listeners keep a live stream (they hear
+ * silence, not a frozen connection) until the board sends again.
+ */
+export const STALL_FILL_AFTER_MS = 100
+/** How often the stall watchdog looks. */
+export const STALL_CHECK_MS = 20
 
 export interface AudioFormat {
     sampleRate: number
@@ -38,17 +46,40 @@ export class AudioCapture {
     epoch = 0
     /** Bumped when the format changes: open streams end (their WAV header is stale). */
     formatEpoch = 0
+    /** Times the microphone stalled, and sample frames of silence written meanwhile. */
+    stalls = 0
+    stallSilenceSamples = 0
     private nextIndex = -1
     private formatByte = 0x21
+    private lastFrameAt = 0
+    private filledUpTo = 0
+    /** Silence written during the current stall, subtracted from the gap the board reports next. */
+    private pendingSilence = 0
 
     constructor(private readonly role: ds.AudioCapture) {}
 
-    /** Subscribes the synchronous report handler. */
+    /** Subscribes the synchronous report handler and starts the stall watchdog. */
     start() {
         const self = this
         this.role.report().subscribe(pkt => {
             if (pkt.serviceCommand === FRAME_REPORT_CODE) self.onFrame(pkt.payload)
         })
+        setInterval(() => self.fillStall(ds.millis()), STALL_CHECK_MS)
+    }
+
+    /** Writes real-time silence while the board sends nothing (after the first frame). */
+    fillStall(now: number) {
+        if (this.nextIndex < 0 || now - this.lastFrameAt < STALL_FILL_AFTER_MS) return
+        if (this.filledUpTo < this.lastFrameAt) {
+            this.stalls++
+            this.filledUpTo = this.lastFrameAt
+        }
+        const samples = Math.idiv((now - this.filledUpTo) * this.format.sampleRate, 1000)
+        if (samples <= 0) return
+        this.filledUpTo += Math.idiv(samples * 1000, this.format.sampleRate)
+        this.ring.writeSilence(samples * this.bytesPerFrame())
+        this.stallSilenceSamples += samples
+        this.pendingSilence += samples
     }
 
     setFormat(f: AudioFormat) {
@@ -59,6 +90,7 @@ export class AudioCapture {
         this.meter = new LevelMeter(f.sampleRate, f.channels)
         this.ring.reset()
         this.nextIndex = -1
+        this.pendingSilence = 0
         this.epoch++
     }
 
@@ -82,7 +114,8 @@ export class AudioCapture {
             if (missing > 0 && missing < 0x40000000) {
                 this.gaps++
                 this.lostSamples += missing
-                const fill = missing * this.bytesPerFrame()
+                // silence already written by the stall watchdog covers part of the gap
+                const fill = Math.max(0, missing - this.pendingSilence) * this.bytesPerFrame()
                 if (fill <= MAX_GAP_FILL_BYTES) this.ring.writeSilence(fill)
                 else {
                     this.ring.reset()
@@ -96,6 +129,8 @@ export class AudioCapture {
         let next = index + count
         if (next >= 4294967296) next -= 4294967296
         this.nextIndex = next
+        this.pendingSilence = 0
+        this.lastFrameAt = ds.millis()
         this.ring.write(p, FRAME_HEADER_BYTES, count * this.bytesPerFrame())
         this.frames++
         this.samples += count

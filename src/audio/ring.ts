@@ -5,11 +5,13 @@
 
 /**
  * The ring's byte budget. The whole program has a 64 KB heap, shared by every
- * buffer, string, closure and fiber; 16 KB is 0.5 s of 16 kHz mono, 0.17 s of
- * 48 kHz mono, enough to ride out scheduling jitter of the stream fibers.
+ * buffer, string, closure and fiber. 8 KB is 0.25 s of 16 kHz mono, 85 ms of
+ * 48 kHz mono, 43 ms of 48 kHz stereo: the stream fibers look every 10 ms, so
+ * that rides out their jitter. With 12 or 16 KB the VM ran out of memory under
+ * the fuzz test (3 streams and 12 hostile clients at once); 8 KB passed.
  * Backlog per listener lives in the bridge (board RAM), never here.
  */
-export const RING_BYTES = 16 * 1024
+export const RING_BYTES = 8 * 1024
 
 export class AudioRing {
     readonly data: Buffer

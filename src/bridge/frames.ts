@@ -42,32 +42,44 @@ export interface LinkFrame {
 }
 
 /**
- * Reassembles frames from socket chunks. Holds at most one partial frame, so its
- * memory is bounded by MAX_FRAME_PAYLOAD + header. `error` is set (and the link
- * must be dropped) when a frame declares more than MAX_FRAME_PAYLOAD bytes.
+ * Reassembles frames from socket chunks, one frame at a time: each is decoded
+ * and handed over before the next is sliced, so a large chunk is never held
+ * twice (once whole, once as frames). Holds at most one partial frame between
+ * chunks. `error` is set (and the link must be dropped) when a frame declares
+ * more than MAX_FRAME_PAYLOAD bytes.
  */
 export class FrameReader {
-    private pending: Buffer = null
+    private buf: Buffer = null
+    private off = 0
     error: string = null
 
-    push(chunk: Buffer, out: LinkFrame[]) {
-        let buf = this.pending ? this.pending.concat(chunk) : chunk
-        this.pending = null
-        let off = 0
-        while (buf.length - off >= FRAME_HEADER_BYTES) {
-            const len = buf.getAt(off + 3, "u16")
-            if (len > MAX_FRAME_PAYLOAD) {
-                this.error = `frame declares ${len} bytes, more than MAX_FRAME_PAYLOAD ${MAX_FRAME_PAYLOAD}`
-                return
-            }
-            if (buf.length - off < FRAME_HEADER_BYTES + len) break
-            out.push({
-                type: buf.getAt(off, "u8"),
-                conn: buf.getAt(off + 1, "u16"),
-                payload: buf.slice(off + FRAME_HEADER_BYTES, off + FRAME_HEADER_BYTES + len),
-            })
-            off += FRAME_HEADER_BYTES + len
+    push(chunk: Buffer) {
+        if (this.buf && this.off < this.buf.length) this.buf = this.buf.slice(this.off).concat(chunk)
+        else this.buf = chunk
+        this.off = 0
+    }
+
+    /** The next complete frame, or null until more bytes arrive (or on error). */
+    next(): LinkFrame {
+        const buf = this.buf
+        if (!buf || this.error || buf.length - this.off < FRAME_HEADER_BYTES) return null
+        const off = this.off
+        const len = buf.getAt(off + 3, "u16")
+        if (len > MAX_FRAME_PAYLOAD) {
+            this.error = `frame declares ${len} bytes, more than MAX_FRAME_PAYLOAD ${MAX_FRAME_PAYLOAD}`
+            return null
         }
-        if (off < buf.length) this.pending = buf.slice(off)
+        if (buf.length - off < FRAME_HEADER_BYTES + len) return null
+        this.off = off + FRAME_HEADER_BYTES + len
+        const frame: LinkFrame = {
+            type: buf.getAt(off, "u8"),
+            conn: buf.getAt(off + 1, "u16"),
+            payload: buf.slice(off + FRAME_HEADER_BYTES, off + FRAME_HEADER_BYTES + len),
+        }
+        if (this.off >= buf.length) {
+            this.buf = null
+            this.off = 0
+        }
+        return frame
     }
 }

@@ -11,6 +11,12 @@ import { encodeFrame, encodeU32Frame, encodeU8Frame, FrameReader, LinkFrame } fr
 export const RECONNECT_DELAY_MS = 300
 /** How long one connect attempt may take on the board's loopback. */
 export const CONNECT_TIMEOUT_MS = 2000
+/**
+ * Client bytes (DATA) the bridge may have in flight to the program across all
+ * connections. Without it, a burst of clients pushes chunks into the VM faster
+ * than it parses them, and every chunk lands in the 64 KB heap at once.
+ */
+export const LINK_READ_WINDOW_BYTES = 2048
 /** Frames dispatched between two yields of the reader fiber. */
 export const FRAMES_PER_YIELD = 8
 /** The largest frame payload this firmware accepts; the bridge never sends more. */
@@ -48,6 +54,9 @@ export class BridgeLink {
         /** Client bytes each new connection may deliver before the first READ (saves a round trip per request). */
         readonly initialReadWindow: number
     ) {}
+
+    /** DATA bytes consumed since the last link-level READ. */
+    private consumed = 0
 
     /** Writes one frame now (the VM copies it synchronously). False if the link is down. */
     write(frame: Buffer): boolean {
@@ -128,19 +137,24 @@ export class BridgeLink {
         hello.setAt(0, "u8", P.BRIDGE_PROTOCOL_VERSION)
         hello.setAt(2, "u16", FIRMWARE_MAX_PAYLOAD)
         hello.setAt(4, "u32", this.initialReadWindow)
+        hello.setAt(8, "u32", LINK_READ_WINDOW_BYTES)
         this.write(encodeFrame(P.MSG_HELLO, P.LINK_CONN_ID, hello))
         const reader = new FrameReader()
-        const frames: LinkFrame[] = []
         for (;;) {
             const chunk = await this.socket.recv()
             if (!chunk) return // closed by the bridge
-            reader.push(chunk, frames)
-            if (reader.error) throw new Error(reader.error)
+            reader.push(chunk)
             let n = 0
-            while (frames.length) {
-                this.dispatch(frames.shift())
+            for (let f = reader.next(); f; f = reader.next()) {
+                this.dispatch(f)
                 // A burst of frames must not run past the VM's step limit (InfiniteLoop panic).
                 if (++n % FRAMES_PER_YIELD === 0) await ds.sleep(0)
+            }
+            if (reader.error) throw new Error(reader.error)
+            if (this.consumed > 0) {
+                // give the link window back: the bridge may send that much more DATA
+                this.write(encodeU32Frame(P.MSG_READ, P.LINK_CONN_ID, this.consumed))
+                this.consumed = 0
             }
         }
     }
@@ -164,6 +178,7 @@ export class BridgeLink {
                 this.handler.onAccepted(f.conn, p.toString())
                 break
             case P.MSG_DATA:
+                this.consumed += p.length
                 this.handler.onData(f.conn, p)
                 break
             case P.MSG_CLOSED:

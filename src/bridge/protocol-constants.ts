@@ -32,7 +32,7 @@ export const MSG_CREDIT = 0x86
 export const MSG_ERROR = 0x8f
 
 /** Fixed payload sizes; -1 means variable (bounds in the spec). */
-export const HELLO_PAYLOAD_BYTES = 8
+export const HELLO_PAYLOAD_BYTES = 12
 export const LISTEN_PAYLOAD_BYTES = 4
 export const CLOSE_PAYLOAD_BYTES = 1
 export const READ_PAYLOAD_BYTES = 4
@@ -55,6 +55,7 @@ export const CLOSED_PEER_RESET = 1
 export const CLOSED_ON_REQUEST = 2
 export const CLOSED_CREDIT_EXCEEDED = 3
 export const CLOSED_BRIDGE_SHUTDOWN = 4
+export const CLOSED_EVICTED_SILENT = 5
 
 // ERROR codes
 export const ERR_UNKNOWN_TYPE = 1

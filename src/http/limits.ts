@@ -11,12 +11,22 @@ export const MAX_HEADER_FIELDS = 32
 export const MAX_BODY_BYTES = 1024
 /** A client must deliver its whole request within this time or it gets 408 and is closed (slowloris). */
 export const HEADER_TIMEOUT_MS = 5000
-/** Client bytes asked of the bridge at a time (DATA frames never exceed what was asked). */
-export const READ_GRANT_BYTES = 1024
+/**
+ * Client bytes asked of the bridge at a time, and every new connection's initial
+ * window (DATA frames never exceed what was asked). 512 B holds the request of
+ * curl, ffmpeg or VLC whole; a browser's (~700 B) takes one more READ. It bounds
+ * what a burst of new connections can push into the heap at once.
+ */
+export const READ_GRANT_BYTES = 512
 /** All request bytes held at once across connections; past it a connection gets 503. Keeps the heap safe under floods. */
-export const HEADER_MEMORY_BUDGET_BYTES = 12 * 1024
-/** Connections the firmware tracks at once; the bridge's own limit is usually lower. */
-export const MAX_TRACKED_CONNECTIONS = 48
+export const HEADER_MEMORY_BUDGET_BYTES = 4 * 1024
+/**
+ * Open connections the firmware keeps. A new one beyond it evicts the oldest
+ * connection still sending its request (a flood of idle or slowloris
+ * connections cannot lock real clients out); streams are never evicted. Below
+ * the bridge's own limit (32), so the bridge rarely has to refuse at accept.
+ */
+export const MAX_OPEN_CONNECTIONS = 24
 /** Parsed requests waiting for a worker; past it a request gets 503 at once, never a hang. As many as the bridge's connections, so a burst queues instead of failing. */
 export const MAX_QUEUED_REQUESTS = 32
 /** Worker fibers for short requests: handlers never wait on the network, so two keep up. */

@@ -89,6 +89,13 @@ export class RequestParser {
     errorMessage = ""
     request: HttpRequest = null
 
+    /** Drops the request once it has been handled (a stream keeps its connection for hours). */
+    release() {
+        this.request = null
+        this.head = null
+        this.body = null
+    }
+
     /** Bytes held by this parser (for the firmware's memory budget). */
     heldBytes() {
         return (this.head ? this.head.length : 0) + (this.body ? this.body.length : 0)
@@ -169,33 +176,42 @@ export class RequestParser {
             if ((c < 0x20 && c !== 9 && c !== 10 && c !== 13) || c >= 0x7f)
                 return this.fail(400, `byte ${c} (decimal) at offset ${i} is not allowed in a request head (printable ASCII only)`)
         }
-        const lines = bytes.toString().split("\n")
-        // strip CR; the last two entries are the blank line and ""
-        for (let i = 0; i < lines.length; i++) {
-            const l = lines[i]
-            if (l.length && l.charCodeAt(l.length - 1) === 13) lines[i] = l.slice(0, l.length - 1)
-        }
-        const requestLine = lines[0]
-        const parts = requestLine.split(" ")
-        if (parts.length !== 3) return this.fail(400, `malformed request line: expected 'METHOD /path HTTP/1.1'`)
-        const method = parts[0]
-        const target = parts[1]
-        const version = parts[2]
-        if (!isToken(method)) return this.fail(400, `malformed method: expected a token such as GET`)
-        if (version !== "HTTP/1.1" && version !== "HTTP/1.0") {
-            if (version.startsWith("HTTP/") && version.length === 8) return this.fail(505, `HTTP version ${version} is not supported; use HTTP/1.1 or HTTP/1.0`)
-            return this.fail(400, `malformed HTTP version: expected HTTP/1.1 or HTTP/1.0`)
-        }
-        if (!target.length || target.charCodeAt(0) !== 0x2f)
-            return this.fail(400, `request target must be an origin-form path starting with '/'`)
-        const q = target.indexOf("?")
-        const rawPath = q >= 0 ? target.slice(0, q) : target
-        const path = percentDecode(rawPath)
-        if (path === null) return this.fail(400, `bad percent-encoding in the path`)
+        // Line by line, each line its own small string: no copy of the whole head
+        // as one string and no array of all lines (a 64 KB heap serves many clients).
+        let method = ""
+        let target = ""
+        let version = ""
+        let path = ""
+        let q = -1
         const headers: Record<string, string> = {}
         let count = 0
-        for (let i = 1; i < lines.length; i++) {
-            const line = lines[i]
+        let start = 0
+        let lineNo = 0
+        while (start < bytes.length) {
+            let nl = bytes.indexOf(10, start)
+            if (nl < 0) nl = bytes.length
+            let end = nl
+            if (end > start && bytes[end - 1] === 13) end--
+            const line = end > start ? bytes.slice(start, end).toString() : ""
+            start = nl + 1
+            if (lineNo++ === 0) {
+                const parts = line.split(" ")
+                if (parts.length !== 3) return this.fail(400, `malformed request line: expected 'METHOD /path HTTP/1.1'`)
+                method = parts[0]
+                target = parts[1]
+                version = parts[2]
+                if (!isToken(method)) return this.fail(400, `malformed method: expected a token such as GET`)
+                if (version !== "HTTP/1.1" && version !== "HTTP/1.0") {
+                    if (version.startsWith("HTTP/") && version.length === 8) return this.fail(505, `HTTP version ${version} is not supported; use HTTP/1.1 or HTTP/1.0`)
+                    return this.fail(400, `malformed HTTP version: expected HTTP/1.1 or HTTP/1.0`)
+                }
+                if (!target.length || target.charCodeAt(0) !== 0x2f)
+                    return this.fail(400, `request target must be an origin-form path starting with '/'`)
+                q = target.indexOf("?")
+                path = percentDecode(q >= 0 ? target.slice(0, q) : target)
+                if (path === null) return this.fail(400, `bad percent-encoding in the path`)
+                continue
+            }
             if (!line.length) continue
             const c0 = line.charCodeAt(0)
             if (c0 === 32 || c0 === 9) return this.fail(400, `obsolete header line folding is not allowed`)

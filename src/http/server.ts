@@ -4,6 +4,7 @@
 // Link handlers are synchronous: they parse and queue, never await.
 import * as ds from "@devicescript/core"
 import { BridgeLink, LinkHandler } from "../bridge/link"
+import { CLOSED_EVICTED_SILENT, CLOSED_PEER_RESET } from "../bridge/protocol-constants"
 import { live } from "../diag/live-objects"
 import { Connection, CONN_CLOSED, CONN_HANDLING, CONN_QUEUED, CONN_READING, CONN_STREAMING } from "./connection"
 import {
@@ -11,7 +12,7 @@ import {
     HEADER_TIMEOUT_MS,
     HTTP_WORKERS,
     MAX_QUEUED_REQUESTS,
-    MAX_TRACKED_CONNECTIONS,
+    MAX_OPEN_CONNECTIONS,
     READ_GRANT_BYTES,
     SWEEP_INTERVAL_MS,
 } from "./limits"
@@ -36,8 +37,10 @@ export class HttpCounters {
     status5xx = 0
     timeouts408 = 0
     rejected503 = 0
-    /** Connections refused at accept because MAX_TRACKED_CONNECTIONS was reached. */
+    /** Connections refused at accept: MAX_OPEN_CONNECTIONS reached and none could be evicted. */
     refusedAtAccept = 0
+    /** Connections still sending their request that were closed to make room for a new one. */
+    evicted = 0
     /** Connections the client closed or reset before its answer. */
     clientGone = 0
 }
@@ -82,7 +85,7 @@ export class HttpServer implements LinkHandler {
     }
 
     onAccepted(id: number, peer: string) {
-        if (this.conns.length >= MAX_TRACKED_CONNECTIONS) {
+        if (this.conns.length >= MAX_OPEN_CONNECTIONS && !this.evictOldestReading()) {
             this.counters.refusedAtAccept++
             this.link.close(id, true)
             return
@@ -117,7 +120,7 @@ export class HttpServer implements LinkHandler {
         const c = this.find(id)
         if (!c) return
         if (c.state !== CONN_CLOSED) this.counters.clientGone++
-        this.forget(c, reason === 1 ? "client reset" : "client closed")
+        this.forget(c, reason === CLOSED_PEER_RESET ? "client reset" : reason === CLOSED_EVICTED_SILENT ? "evicted by the bridge: silent" : "client closed")
     }
 
     onCredit(id: number, bytes: number) {
@@ -202,6 +205,18 @@ export class HttpServer implements LinkHandler {
         this.respond(c, status, "application/json", errorBody(status, message), extra, false)
     }
 
+    /** Aborts the oldest connection still sending its request; false if there is none. */
+    private evictOldestReading() {
+        for (const c of this.conns) {
+            if (c.state === CONN_READING) {
+                this.counters.evicted++
+                this.close(c, true, "evicted: connection limit")
+                return true
+            }
+        }
+        return false
+    }
+
     private sweep() {
         const now = ds.millis()
         for (let i = this.conns.length - 1; i >= 0; i--) {
@@ -223,6 +238,7 @@ export class HttpServer implements LinkHandler {
                 console.warn(`handler failed for ${c.parser.request.path}: ${e}`)
                 if (c.state === CONN_HANDLING) this.fail(c, 500, "internal error")
             }
+            c.parser.release()
             // Yield between requests: a burst must not run past the VM's step limit.
             await ds.sleep(0)
         }

@@ -41,6 +41,8 @@ export function statusJson(dev: Device) {
             boardLostFrames: cap.boardLost,
             restarts: cap.restarts,
             formatMismatches: cap.formatMismatches,
+            stalls: cap.stalls,
+            stallSilenceMs: Math.idiv(cap.stallSilenceSamples * 1000, f.sampleRate),
             level: { peakDbfs: cap.meter.peakDbfs, rmsDbfs: cap.meter.rmsDbfs, clippedSamples: cap.meter.clipped },
         },
         streams: {
@@ -59,6 +61,7 @@ export function statusJson(dev: Device) {
             timeouts408: c.timeouts408,
             rejected503: c.rejected503,
             refusedAtAccept: c.refusedAtAccept,
+            evicted: c.evicted,
             clientGone: c.clientGone,
         },
         live: {

@@ -4,7 +4,7 @@
 import * as ds from "@devicescript/core"
 import { AudioCapture } from "../audio/capture"
 import { BridgeLink } from "../bridge/link"
-import { FRAME_HEADER_BYTES, MSG_SEND, MAX_FRAME_PAYLOAD } from "../bridge/protocol-constants"
+import { FRAME_HEADER_BYTES, MSG_SEND } from "../bridge/protocol-constants"
 import { live } from "../diag/live-objects"
 import { Connection } from "../http/connection"
 import { Admission } from "./admission"
@@ -13,6 +13,8 @@ import { Admission } from "./admission"
 export const STREAM_TICK_MS = 10
 /** Audio is sent in pieces of at least this much, so the link carries few small frames. */
 export const MIN_SEND_MS = 10
+/** Largest piece of audio per SEND: small blocks are easier to find in a fragmented 64 KB heap. */
+export const MAX_SEND_BYTES = 1024
 /** Past this backlog in the bridge the listener is "behind": new audio is dropped and it rejoins at the live edge. */
 export const MAX_BACKLOG_MS = 1000
 /** A listener behind for this long is disconnected (its slot is worth more to someone else). */
@@ -73,7 +75,7 @@ export async function runStream(conn: Connection, session: StreamSession, deps: 
     const frameBytes = capture.bytesPerFrame()
     const bytesPerMs = (capture.format.sampleRate * frameBytes) / 1000
     const minSend = Math.max(frameBytes, Math.idiv(Math.ceil(bytesPerMs * MIN_SEND_MS), frameBytes) * frameBytes)
-    const maxSend = Math.idiv(MAX_FRAME_PAYLOAD, frameBytes) * frameBytes
+    const maxSend = Math.idiv(MAX_SEND_BYTES, frameBytes) * frameBytes
     const maxBacklog = Math.min(bytesPerMs * MAX_BACKLOG_MS, deps.link.connBufferBytes - maxSend)
     let cursor = ring.written
     let behindSince = 0

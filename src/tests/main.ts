@@ -1,5 +1,6 @@
 // In-VM unit tests of the firmware's pure logic, run by `devs run --test -k`
 // (scripts/test-vm.js). They run in the real DeviceScript VM with GC stress on.
+import * as ds from "@devicescript/core"
 import { describe, expect, test } from "@devicescript/test"
 import { PARSE_DONE, PARSE_ERROR, PARSE_NEED_MORE, RequestParser, percentDecode } from "../http/request-parser"
 import { MAX_BODY_BYTES, MAX_HEAD_BYTES } from "../http/limits"
@@ -10,6 +11,8 @@ import { probeRangeEnd } from "../stream/range-probe"
 import { Admission } from "../stream/admission"
 import { encodeFrame, FrameReader, LinkFrame } from "../bridge/frames"
 import { errorBody, responseHead } from "../http/response"
+import { LatencyWindow, LATENCY_WINDOW } from "../diag/latency-window"
+import { applyConfigPatch, defaultConfig } from "../config/device-config"
 
 function parse(text: string) {
     const p = new RequestParser()
@@ -151,8 +154,10 @@ describe("bridge frames and responses", () => {
         for (let cut = 0; cut <= f.length; cut++) {
             const r = new FrameReader()
             const out: LinkFrame[] = []
-            r.push(f.slice(0, cut), out)
-            r.push(f.slice(cut), out)
+            r.push(f.slice(0, cut))
+            for (let x = r.next(); x; x = r.next()) out.push(x)
+            r.push(f.slice(cut))
+            for (let x = r.next(); x; x = r.next()) out.push(x)
             expect(out.length).toBe(1)
             expect(out[0].conn).toBe(7)
             expect(out[0].payload.toString()).toBe("hello")
@@ -160,10 +165,10 @@ describe("bridge frames and responses", () => {
     })
     test("an oversized declared length is an error, not an allocation", () => {
         const r = new FrameReader()
-        const out: LinkFrame[] = []
         const h = Buffer.alloc(5)
         h.setAt(3, "u16", 60000)
-        r.push(h, out)
+        r.push(h)
+        expect(r.next()).toBe(null)
         expect(r.error !== null).toBe(true)
     })
     test("response heads carry the LAN-device headers", () => {
@@ -172,5 +177,39 @@ describe("bridge frames and responses", () => {
         expect(h.indexOf("X-Content-Type-Options: nosniff") > 0).toBe(true)
         expect(h.indexOf("Connection: close") > 0).toBe(true)
         expect(JSON.parse(errorBody(404, "no")).status).toBe(404)
+    })
+})
+
+describe("latency window", () => {
+    test("quantiles of a full window, cheaply (regression: sorting 100 values per /status hit the step limit)", async () => {
+        await ds.sleep(1) // start with a fresh step budget: the suites before ran without yielding
+        const w = new LatencyWindow()
+        expect(w.quantile(0.5)).toBe(-1)
+        for (let i = 0; i < 2 * LATENCY_WINDOW; i++) w.add(i % 100) // the window holds 0..99
+        await ds.sleep(1)
+        for (let k = 0; k < 20; k++) {
+            expect(w.quantile(0.5)).toBe(49)
+            expect(w.quantile(0.99)).toBe(98)
+        }
+        w.add(500) // beyond the last bucket
+        expect(w.quantile(1)).toBe(127)
+    })
+})
+
+describe("configuration", () => {
+    test("a valid patch changes only what it names", () => {
+        const r = applyConfigPatch(defaultConfig(), JSON.parse(`{"maxStreams":2,"gainDb":-3}`))
+        expect(r.error).toBe(null)
+        expect(r.next.maxStreams).toBe(2)
+        expect(r.next.gainDb).toBe(-3)
+        expect(r.next.sampleRate).toBe(16000)
+        expect(r.changed.length).toBe(2)
+    })
+    test("invalid patches name the field and what is allowed", () => {
+        const c = defaultConfig()
+        expect(applyConfigPatch(c, JSON.parse(`{"sampleRate":12345}`)).error.indexOf("sampleRate 12345 is not allowed") >= 0).toBe(true)
+        expect(applyConfigPatch(c, JSON.parse(`{"x":1}`)).error.indexOf("unknown field") >= 0).toBe(true)
+        expect(applyConfigPatch(c, JSON.parse(`[1]`)).error.indexOf("JSON object") >= 0).toBe(true)
+        expect(applyConfigPatch(c, JSON.parse(`{"deviceName":"a\\nb"}`)).error.indexOf("deviceName") >= 0).toBe(true)
     })
 })

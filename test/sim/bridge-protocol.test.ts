@@ -64,12 +64,13 @@ class FakeFirmware {
     }
 }
 
-/** HELLO payload: version, reserved, max_payload, initial_read_window. */
-function hello(version: number, maxPayload: number, initialWindow = 0) {
-    const p = Buffer.alloc(8)
+/** HELLO payload: version, reserved, max_payload, initial_read_window, link_read_window. */
+function hello(version: number, maxPayload: number, initialWindow = 0, linkWindow = 1 << 20) {
+    const p = Buffer.alloc(12)
     p.writeUInt8(version, 0)
     p.writeUInt16LE(maxPayload, 2)
     p.writeUInt32LE(initialWindow, 4)
+    p.writeUInt32LE(linkWindow, 8)
     return p
 }
 
@@ -203,6 +204,29 @@ describe("connections", () => {
         fw2.sock.destroy()
     })
 
+    test("the link window bounds DATA across connections until READ on conn 0 gives it back", async () => {
+        const fw2 = new FakeFirmware()
+        await fw2.connect(bridge.bridgePort)
+        fw2.send(P.MSG_HELLO, 0, hello(P.BRIDGE_PROTOCOL_VERSION, P.MAX_FRAME_PAYLOAD, 100, 6))
+        await fw2.next(f => f.type === P.MSG_HELLO_ACK)
+        fw2.send(P.MSG_LISTEN, 0, Buffer.alloc(4))
+        await fw2.next(f => f.type === P.MSG_LISTENING)
+        const a = await client()
+        a.c.write("AAAA")
+        const b = await client()
+        b.c.write("BBBB")
+        await new Promise(r => setTimeout(r, 150))
+        const data = () => fw2.frames.filter(f => f.type === P.MSG_DATA).map(f => f.payload.toString()).join("")
+        expect(data().length).toBe(6) // 4 of one client, 2 of the other: the link window
+        fw2.send(P.MSG_READ, 0, u32(6))
+        await new Promise(r => setTimeout(r, 150))
+        expect(data().length).toBe(8)
+        expect([...data()].sort().join("")).toBe("AAAABBBB")
+        a.c.destroy()
+        b.c.destroy()
+        fw2.sock.destroy()
+    })
+
     test("a client that closes gives CLOSED BY_PEER; one that resets gives CLOSED PEER_RESET", async () => {
         const a = await client()
         const accA = await fw.next(f => f.type === P.MSG_ACCEPTED)
@@ -225,10 +249,27 @@ describe("connections", () => {
         expect(bridge.stats.creditExceeded).toBe(1)
     })
 
-    test("clients beyond max_connections are reset at accept and never announced", async () => {
-        const clients = []
-        for (let i = 0; i < 4; i++) clients.push(await client())
+    test("when full, a silent client makes room (CLOSED EVICTED_SILENT); otherwise newcomers are reset at accept and never announced", async () => {
+        const silent = []
+        for (let i = 0; i < 4; i++) silent.push(await client())
         for (let i = 0; i < 4; i++) await fw.next(f => f.type === P.MSG_ACCEPTED)
+        const newcomer = await client()
+        const evicted = await fw.next(f => f.type === P.MSG_CLOSED)
+        expect(evicted.payload.readUInt8(0)).toBe(P.CLOSED_EVICTED_SILENT)
+        await fw.next(f => f.type === P.MSG_ACCEPTED)
+        expect(bridge.stats.evictedSilent).toBe(1)
+        silent.forEach(x => x.c.destroy())
+        newcomer.c.destroy()
+        for (let i = 0; i < 4; i++) await fw.next(f => f.type === P.MSG_CLOSED)
+        // now four that have spoken: nobody can be evicted
+        const clients = []
+        for (let i = 0; i < 4; i++) {
+            const c = await client()
+            c.c.write("x")
+            clients.push(c)
+        }
+        for (let i = 0; i < 4; i++) await fw.next(f => f.type === P.MSG_ACCEPTED)
+        await new Promise(r => setTimeout(r, 300))
         const extra = await client()
         await extra.closed
         expect(bridge.stats.refusedLimit).toBe(1)
@@ -269,7 +310,7 @@ describe("bad frames are rejected with the documented error, and the bridge keep
         ["READ with 3 bytes", P.MSG_READ, 3],
         ["CLOSE with 2 bytes", P.MSG_CLOSE, 2],
         ["LISTEN with 0 bytes", P.MSG_LISTEN, 0],
-        ["HELLO with 4 bytes", P.MSG_HELLO, 4],
+        ["HELLO with 8 bytes", P.MSG_HELLO, 8],
         ["SEND with 0 bytes", P.MSG_SEND, 0],
     ])("wrong length (%s): ERROR BAD_LENGTH", async (_name, type, len) => {
         fw.send(type, 1, Buffer.alloc(len))
@@ -283,7 +324,7 @@ describe("bad frames are rejected with the documented error, and the bridge keep
         const e = errorOf(await fw.next(f => f.type === P.MSG_ERROR))
         expect(e).toMatchObject({ code: P.ERR_UNKNOWN_CONN, type: P.MSG_SEND })
         expect(e.text).toContain("4242")
-        fw.send(P.MSG_READ, 0, u32(1))
+        fw.send(P.MSG_SEND, 0, Buffer.from("x")) // conn 0 is the link, not a client
         expect(errorOf(await fw.next(f => f.type === P.MSG_ERROR)).code).toBe(P.ERR_UNKNOWN_CONN)
         await stillWorks()
     })

@@ -104,6 +104,14 @@ export class SimProcess {
 
     async stop() {
         if (process.env.MIC_SIM_LOG) require("node:fs").appendFileSync(process.env.MIC_SIM_LOG, this.output.join("\n") + "\n")
+        if (this.panics().length) {
+            // keep the VM's own account of a panic (stack trace) for whoever reads the CI run
+            const dir = join(ROOT, "test-artifacts")
+            require("node:fs").mkdirSync(dir, { recursive: true })
+            const file = join(dir, `sim-panic-${this.httpPort}.log`)
+            require("node:fs").writeFileSync(file, this.output.join("\n") + "\n")
+            console.warn(`simulator output with a VM panic kept in ${file}`)
+        }
         const child = this.child
         if (child && child.exitCode === null) {
             await new Promise<void>(resolve => {
