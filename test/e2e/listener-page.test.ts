@@ -55,6 +55,8 @@ test("Listen plays the stream (currentTime advances), the meter moves with the t
 
 test("when every slot is taken the page says so", async () => {
     const { StreamClient } = require("../support/stream-client")
+    // the previous test's player must have let go of its slot first
+    for (let i = 0; i < 50 && (await sim.status()).streams.active > 0; i++) await new Promise(r => setTimeout(r, 100))
     const held = []
     // take slots until the device refuses one
     for (let i = 0; i < 10; i++) {
