@@ -15,6 +15,7 @@ import { BRIDGE_PROTOCOL_VERSION } from "../src/bridge/protocol-constants"
 /** Socket bridge service registers (services/socketbridge.md). */
 const SOCKET_BRIDGE_PORT_REG = 0x180
 const SOCKET_BRIDGE_VERSION_REG = 0x181
+const SOCKET_BRIDGE_MAX_STREAMS_REG = 0x182
 
 /** If the VM process dies on its own, it is started again after this pause. */
 const VM_RESTART_DELAY_MS = 1000
@@ -83,6 +84,7 @@ export class Board {
         const bridgeInfo = new JDServiceServer(classes.socketBridge)
         bridgeInfo.addRegister<[number]>(SOCKET_BRIDGE_PORT_REG, [this.bridge.bridgePort])
         bridgeInfo.addRegister<[number]>(SOCKET_BRIDGE_VERSION_REG, [BRIDGE_PROTOCOL_VERSION])
+        bridgeInfo.addRegister<[number]>(SOCKET_BRIDGE_MAX_STREAMS_REG, [o.maxStreams])
 
         this.bus.addServiceProvider(new JDServerServiceProvider("network-mic-board", [this.capture, bridgeInfo], { deviceId: "a0b1c2d3e4f50617" }))
         await transport.connect()

@@ -6,6 +6,11 @@ import { DEVS_TCP_BUS_PORT } from "./jacdac/tcp-bus-host"
 
 export type BusMode = "host" | "hub"
 
+/** The stream limit the simulated board tells the firmware by default: the ESP32-S3 board's (src/stream/admission.ts). */
+export const BOARD_MAX_STREAMS = 8
+/** The most a simulated board may claim: the firmware's own ceiling (MAX_STREAMS_CEILING) caps it anyway. */
+export const SIM_MAX_STREAMS_LIMIT = 32
+
 export interface SimOptions {
     host: string
     httpPort: number
@@ -23,6 +28,8 @@ export interface SimOptions {
     launchVm: boolean
     /** Overrides of the bridge's named limits (tests and benchmarks). */
     maxConnections?: number
+    /** The board's stream limit, told to the firmware by the socket bridge's max_streams register. */
+    maxStreams: number
     controlPort?: number
     quiet: boolean
 }
@@ -45,6 +52,8 @@ export const USAGE = `Usage: node build/sim/main.js [options]
   --bytecode FILE    compiled program (default build/firmware/network-mic.devs)
   --no-vm            do not launch the VM
   --max-connections N  the bridge's connection limit (env MIC_MAX_CONNECTIONS, default 32)
+  --max-streams N    most listeners the board allows (env MIC_MAX_STREAMS, default 8, 1..32; the
+                     firmware's maxStreams may go up to it). Raise --max-connections with it.
   --control-port N   local control port for tests and benchmarks (env MIC_CONTROL_PORT, off by default)
   --quiet            do not forward the VM's log
 `
@@ -64,7 +73,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, root: strin
             flags.set(name, v)
         }
     }
-    const known = ["http-port", "host", "bridge-port", "bus-port", "bus", "hub-url", "source", "wav", "sample-rate", "channels", "state-dir", "bytecode", "no-vm", "max-connections", "control-port", "quiet", "help"]
+    const known = ["http-port", "host", "bridge-port", "bus-port", "bus", "hub-url", "source", "wav", "sample-rate", "channels", "state-dir", "bytecode", "no-vm", "max-connections", "max-streams", "control-port", "quiet", "help"]
     for (const k of flags.keys()) if (!known.includes(k)) throw new UsageError(`unknown option --${k}`)
     if (flags.has("help")) throw new UsageError("")
     const str = (flag: string, envName: string, def?: string) => {
@@ -102,6 +111,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv, root: strin
         bytecode: resolve(str("bytecode", "MIC_BYTECODE", resolve(root, "build/firmware/network-mic.devs"))!),
         launchVm: !flags.has("no-vm") && busMode === "host",
         maxConnections: int("max-connections", "MIC_MAX_CONNECTIONS", undefined, 1, 1024),
+        maxStreams: int("max-streams", "MIC_MAX_STREAMS", BOARD_MAX_STREAMS, 1, SIM_MAX_STREAMS_LIMIT)!,
         controlPort: int("control-port", "MIC_CONTROL_PORT", undefined, 0, 65535),
         quiet: flags.has("quiet"),
     }

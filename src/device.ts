@@ -4,7 +4,7 @@ import { AudioCapture } from "./audio/capture"
 import { BridgeLink } from "./bridge/link"
 import { HttpServer } from "./http/server"
 import { READ_GRANT_BYTES } from "./http/limits"
-import { Admission, DEFAULT_MAX_STREAMS } from "./stream/admission"
+import { Admission, DEFAULT_MAX_STREAMS, MAX_STREAMS_CEILING, MAX_STREAMS_LIMIT } from "./stream/admission"
 import { StreamRegistry } from "./stream/listener"
 import { DeviceConfig, defaultConfig } from "./config/device-config"
 import { saveConfig } from "./config/config-store"
@@ -21,6 +21,8 @@ export class Device {
     readonly admission = new Admission(DEFAULT_MAX_STREAMS)
     readonly streams = new StreamRegistry()
     config: DeviceConfig = defaultConfig()
+    /** Most listeners maxStreams may allow: the board's limit, capped by the firmware's ceiling. */
+    streamsLimit = MAX_STREAMS_LIMIT
     readonly authGuard = new AuthGuard()
     /** How long recent /status requests took, from accept to answer (the firmware's own measurement). */
     readonly statusLatency = new LatencyWindow()
@@ -29,6 +31,12 @@ export class Device {
         const role = this.bridgeRole
         this.link = new BridgeLink(this.server, async () => await role.port.read(), READ_GRANT_BYTES)
         this.server.link = this.link
+    }
+
+    /** Learns the board's stream limit (socket bridge `max_streams`), within the firmware's ceiling. */
+    async readBoardLimits() {
+        const boardLimit = await this.bridgeRole.maxStreams.read()
+        this.streamsLimit = Math.max(1, Math.min(MAX_STREAMS_CEILING, boardLimit))
     }
 
     /** Writes the configured format and gain to the board's capture service and follows it. */

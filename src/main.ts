@@ -6,7 +6,8 @@ import { loadConfig } from "./config/config-store"
 import { metricsHandler } from "./status/metrics-route"
 import { statusHandler } from "./status/status-route"
 import { streamHandler } from "./stream/stream-route"
-import { listenerPage } from "./web/listener-page"
+import { writeListenerPage } from "./web/listener-page"
+import { BodySink } from "./http/body-writer"
 import { FIRMWARE_VERSION } from "./version"
 
 const dev = new Device()
@@ -16,8 +17,10 @@ dev.server.setRoutes([
     {
         path: "/",
         methods: ["GET"],
-        handler: async (req, conn) =>
-            dev.server.respond(conn, 200, "text/html; charset=utf-8", listenerPage(dev.config.deviceName), [], req.method === "HEAD"),
+        handler: async (req, conn) => {
+            const name = dev.config.deviceName
+            dev.server.respondRendered(conn, 200, "text/html; charset=utf-8", (out: BodySink) => writeListenerPage(name, out), [], req.method === "HEAD")
+        },
     },
     { path: "/status", methods: ["GET"], handler: statusHandler(dev) },
     { path: "/metrics", methods: ["GET"], handler: metricsHandler(dev) },
@@ -27,7 +30,8 @@ dev.server.setRoutes([
 dev.server.start()
 
 const boot = async () => {
-    dev.config = await loadConfig()
+    await dev.readBoardLimits()
+    dev.config = await loadConfig(dev.streamsLimit)
     dev.admission.maxStreams = dev.config.maxStreams
     await dev.applyAudioConfig()
     await dev.link.run()

@@ -32,7 +32,7 @@ export function configHandler(dev: Device) {
         } catch (e) {
             return server.fail(conn, 400, "the body is not valid JSON: send a JSON object, e.g. {\"maxStreams\": 2}")
         }
-        const r = applyConfigPatch(dev.config, patch)
+        const r = applyConfigPatch(dev.config, patch, dev.streamsLimit)
         if (r.error) return server.fail(conn, 400, r.error)
         const outcome = await dev.applyConfig(r.next, r.changed)
         json(200, {

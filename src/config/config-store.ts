@@ -6,9 +6,10 @@ import { DeviceConfig, sanitizeStoredConfig } from "./device-config"
 /** Settings key (at most 13 characters). */
 const CONFIG_KEY = "config"
 
-export async function loadConfig(): Promise<DeviceConfig> {
+/** The stored configuration, re-validated against this board's stream limit. */
+export async function loadConfig(streamsLimit: number): Promise<DeviceConfig> {
     const stored = await readSetting<any>(CONFIG_KEY, null)
-    return sanitizeStoredConfig(stored)
+    return sanitizeStoredConfig(stored, streamsLimit)
 }
 
 export async function saveConfig(c: DeviceConfig) {

@@ -75,9 +75,10 @@ export interface ConfigResult {
 /**
  * Applies a JSON patch object to `current`. All or nothing: the first invalid
  * field rejects the whole change, with a message naming the field, the value and
- * what is allowed. Unknown fields are refused, not ignored.
+ * what is allowed. Unknown fields are refused, not ignored. `streamsLimit` is
+ * the most listeners this board allows (the device learns it at boot).
  */
-export function applyConfigPatch(current: DeviceConfig, patch: any): ConfigResult {
+export function applyConfigPatch(current: DeviceConfig, patch: any, streamsLimit: number = MAX_STREAMS_LIMIT): ConfigResult {
     const fail = (msg: string): ConfigResult => ({ error: msg, next: null, changed: [] })
     if (patch === null || typeof patch !== "object" || Array.isArray(patch))
         return fail(`the body must be a JSON object with some of: ${CONFIG_FIELDS.join(", ")}`)
@@ -109,8 +110,8 @@ export function applyConfigPatch(current: DeviceConfig, patch: any): ConfigResul
                 return fail(`gainDb ${show(v)} is not allowed: use a whole number of dB from ${GAIN_MIN_DB} to ${GAIN_MAX_DB}`)
             next.gainDb = v
         } else if (k === "maxStreams") {
-            if (!isInteger(v) || v < 1 || v > MAX_STREAMS_LIMIT)
-                return fail(`maxStreams ${show(v)} is not allowed: use a whole number from 1 to ${MAX_STREAMS_LIMIT} (the hardware limit)`)
+            if (!isInteger(v) || v < 1 || v > streamsLimit)
+                return fail(`maxStreams ${show(v)} is not allowed: use a whole number from 1 to ${streamsLimit} (the hardware limit)`)
             next.maxStreams = v
         } else if (k === "adminToken") {
             if (typeof v !== "string" || (v.length > 0 && (v.length < TOKEN_MIN || v.length > TOKEN_MAX || !onlyChars(v, "-_.~"))))
@@ -131,14 +132,14 @@ export function applyConfigPatch(current: DeviceConfig, patch: any): ConfigResul
 }
 
 /** Checks a stored configuration (it may come from an older firmware); falls back to defaults field by field. */
-export function sanitizeStoredConfig(stored: any): DeviceConfig {
+export function sanitizeStoredConfig(stored: any, streamsLimit: number = MAX_STREAMS_LIMIT): DeviceConfig {
     const c = defaultConfig()
     if (!stored || typeof stored !== "object") return c
     for (const k of CONFIG_FIELDS) {
         if (stored[k] === undefined) continue
         const one: any = {}
         one[k] = stored[k]
-        const r = applyConfigPatch(c, one)
+        const r = applyConfigPatch(c, one, streamsLimit)
         if (!r.error) {
             c.deviceName = r.next.deviceName
             c.sampleRate = r.next.sampleRate

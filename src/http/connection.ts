@@ -9,6 +9,7 @@ export const CONN_CLOSED = 4
 
 export class Connection {
     state = CONN_READING
+    /** Until the request is handled; null after (a stream's connection lives for hours). */
     parser = new RequestParser()
     /** Client bytes asked of the bridge and client bytes received. */
     readGranted = 0

@@ -21,9 +21,10 @@ export const READ_GRANT_BYTES = 512
 /** All request bytes held at once across connections; past it a connection gets 503. Keeps the heap safe under floods. */
 export const HEADER_MEMORY_BUDGET_BYTES = 4 * 1024
 /**
- * Open connections the firmware keeps. A new one beyond it evicts the oldest
- * connection still sending its request (a flood of idle or slowloris
- * connections cannot lock real clients out); streams are never evicted. Below
+ * Open connections the firmware keeps besides streams (streams have their own
+ * limit, maxStreams). A new one beyond it evicts the oldest connection still
+ * sending its request (a flood of idle or slowloris connections cannot lock
+ * real clients out); streams are never evicted. With 3 streams it stays below
  * the bridge's own limit (32), so the bridge rarely has to refuse at accept.
  */
 export const MAX_OPEN_CONNECTIONS = 24

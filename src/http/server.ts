@@ -18,6 +18,7 @@ import {
 } from "./limits"
 import { PARSE_DONE, PARSE_ERROR, HttpRequest } from "./request-parser"
 import { errorBody, responseHead } from "./response"
+import { BodyPieces, BodyRenderer, renderedLength } from "./body-writer"
 import { WorkQueue } from "./work-queue"
 
 export type Handler = (req: HttpRequest, conn: Connection) => Promise<void>
@@ -48,6 +49,8 @@ export class HttpCounters {
 export class HttpServer implements LinkHandler {
     link: BridgeLink
     readonly conns: Connection[] = []
+    /** Of those, connections a stream fiber has taken over (not counted against MAX_OPEN_CONNECTIONS). */
+    private streaming = 0
     readonly counters = new HttpCounters()
     private readonly queue = new WorkQueue<Connection>(MAX_QUEUED_REQUESTS)
     private routes: Route[] = []
@@ -85,7 +88,7 @@ export class HttpServer implements LinkHandler {
     }
 
     onAccepted(id: number, peer: string) {
-        if (this.conns.length >= MAX_OPEN_CONNECTIONS && !this.evictOldestReading()) {
+        if (this.conns.length - this.streaming >= MAX_OPEN_CONNECTIONS && !this.evictOldestReading()) {
             this.counters.refusedAtAccept++
             this.link.close(id, true)
             return
@@ -148,8 +151,9 @@ export class HttpServer implements LinkHandler {
         const i = this.conns.indexOf(c)
         if (i < 0) return
         this.conns.insert(i, -1)
-        this.account(c.parser.heldBytes(), 0)
+        if (c.parser) this.account(c.parser.heldBytes(), 0)
         if (!c.endReason) c.endReason = why
+        if (c.state === CONN_STREAMING) this.streaming--
         c.state = CONN_CLOSED
         live.connections--
         if (this.onConnectionClosed) this.onConnectionClosed(c)
@@ -200,6 +204,29 @@ export class HttpServer implements LinkHandler {
         this.sendParts(c, head, headOnly ? null : bytes, true)
     }
 
+    /**
+     * A complete answer whose body `render` writes (twice: once to count it for
+     * Content-Length, once to send it in small pieces), then a graceful close.
+     * For bodies of more than a few hundred bytes (see body-writer.ts).
+     */
+    respondRendered(c: Connection, status: number, contentType: string, render: BodyRenderer, extra: string[], headOnly: boolean) {
+        if (c.state === CONN_CLOSED) return
+        const length = renderedLength(render)
+        this.countStatus(status)
+        const link = this.link
+        const id = c.id
+        const self = this
+        const out = new BodyPieces((piece: Buffer, last: boolean) => {
+            c.sendCredit -= piece.length
+            c.bytesSent += piece.length
+            link.sendBytes(id, piece, null, last)
+            if (last) self.forget(c, "answered")
+        })
+        out.text(responseHead(status, contentType, length, extra))
+        if (!headOnly) render(out)
+        out.end()
+    }
+
     /** A JSON error naming what was wrong and what is allowed. */
     fail(c: Connection, status: number, message: string, extra: string[] = []) {
         this.respond(c, status, "application/json", errorBody(status, message), extra, false)
@@ -238,7 +265,9 @@ export class HttpServer implements LinkHandler {
                 console.warn(`handler failed for ${c.parser.request.path}: ${e}`)
                 if (c.state === CONN_HANDLING) this.fail(c, 500, "internal error")
             }
+            // The request is done with; a stream keeps its connection for hours without it.
             c.parser.release()
+            c.parser = null
             // Yield between requests: a burst must not run past the VM's step limit.
             await ds.sleep(0)
         }
@@ -260,6 +289,8 @@ export class HttpServer implements LinkHandler {
 
     /** Marks a connection as taken over by a stream fiber. */
     markStreaming(c: Connection) {
+        if (c.state === CONN_CLOSED || c.state === CONN_STREAMING) return
         c.state = CONN_STREAMING
+        this.streaming++
     }
 }

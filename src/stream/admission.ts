@@ -3,8 +3,18 @@
 
 /** Default number of simultaneous listeners. */
 export const DEFAULT_MAX_STREAMS = 3
-/** Hardware limit for maxStreams: each listener costs a fiber and ~32 KB/s of link bandwidth. */
+/**
+ * The board's limit when it does not say (socket bridge `max_streams`): an
+ * ESP32-S3 bridge buffers 64 KB per listener, and 8 of them is what its RAM
+ * spares beside Wi-Fi. The board simulator can raise it (`--max-streams`).
+ */
 export const MAX_STREAMS_LIMIT = 8
+/**
+ * The firmware's own ceiling, whatever the board says: each listener costs a
+ * fiber, a session record and its share of the 64 KB heap while it sends.
+ * `npm run bench` measures how many the heap really holds (BENCHMARKS.md).
+ */
+export const MAX_STREAMS_CEILING = 32
 /** Retry-After (s) sent with a 503 when all slots are taken. */
 export const STREAM_RETRY_AFTER_S = 5
 

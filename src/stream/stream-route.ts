@@ -4,13 +4,22 @@ import { Device } from "../device"
 import { Connection } from "../http/connection"
 import { HttpRequest } from "../http/request-parser"
 import { STREAM_RETRY_AFTER_S } from "./admission"
-import { runStream } from "./listener"
+import { runStream, StreamDeps } from "./listener"
 import { wavHeader } from "./wav-header"
 import { probeRangeEnd } from "./range-probe"
 
 export function streamHandler(dev: Device) {
+    // Built once and shared by every stream fiber: a closure made per request
+    // would keep that request (its headers) alive for the whole stream.
+    const server = dev.server
+    const deps: StreamDeps = {
+        capture: dev.capture,
+        link: dev.link,
+        admission: dev.admission,
+        registry: dev.streams,
+        close: (c: Connection, abort: boolean, why: string) => server.close(c, abort, why),
+    }
     return async (req: HttpRequest, conn: Connection) => {
-        const server = dev.server
         const f = dev.capture.format
         const header = wavHeader(f.sampleRate, f.channels, f.bitsPerSample)
         const probeEnd = probeRangeEnd(req.headers["range"])
@@ -36,12 +45,6 @@ export function streamHandler(dev: Device) {
         server.sendHead(conn, 200, "audio/wav", -1, ["Accept-Ranges: none"])
         server.sendBody(conn, header, false)
         const session = dev.streams.open(conn.peer)
-        runStream.start(conn, session, {
-            capture: dev.capture,
-            link: dev.link,
-            admission: dev.admission,
-            registry: dev.streams,
-            close: (c: Connection, abort: boolean, why: string) => server.close(c, abort, why),
-        })
+        runStream.start(conn, session, deps)
     }
 }

@@ -12,7 +12,9 @@ import { Admission } from "../stream/admission"
 import { encodeFrame, FrameReader, LinkFrame } from "../bridge/frames"
 import { errorBody, responseHead } from "../http/response"
 import { LatencyWindow, LATENCY_WINDOW } from "../diag/latency-window"
-import { applyConfigPatch, defaultConfig } from "../config/device-config"
+import { applyConfigPatch, defaultConfig, sanitizeStoredConfig } from "../config/device-config"
+import { BODY_PIECE_CHARS, BodyPieces, BodySink, renderedLength } from "../http/body-writer"
+import { writeJson } from "../http/json-writer"
 
 function parse(text: string) {
     const p = new RequestParser()
@@ -211,5 +213,70 @@ describe("configuration", () => {
         expect(applyConfigPatch(c, JSON.parse(`{"x":1}`)).error.indexOf("unknown field") >= 0).toBe(true)
         expect(applyConfigPatch(c, JSON.parse(`[1]`)).error.indexOf("JSON object") >= 0).toBe(true)
         expect(applyConfigPatch(c, JSON.parse(`{"deviceName":"a\\nb"}`)).error.indexOf("deviceName") >= 0).toBe(true)
+    })
+    test("maxStreams is bounded by the board's limit, and a stored value above it falls back", () => {
+        const c = defaultConfig()
+        expect(applyConfigPatch(c, JSON.parse(`{"maxStreams":9}`)).error.indexOf("from 1 to 8") >= 0).toBe(true)
+        expect(applyConfigPatch(c, JSON.parse(`{"maxStreams":16}`), 16).error).toBe(null)
+        expect(applyConfigPatch(c, JSON.parse(`{"maxStreams":17}`), 16).error.indexOf("from 1 to 16") >= 0).toBe(true)
+        expect(sanitizeStoredConfig(JSON.parse(`{"maxStreams":16,"gainDb":3}`), 8).maxStreams).toBe(3)
+        expect(sanitizeStoredConfig(JSON.parse(`{"maxStreams":16,"gainDb":3}`), 8).gainDb).toBe(3)
+        expect(sanitizeStoredConfig(JSON.parse(`{"maxStreams":16}`), 32).maxStreams).toBe(16)
+    })
+})
+
+describe("bodies written in pieces", () => {
+    const render = (out: BodySink) => {
+        out.text("head;")
+        for (let i = 0; i < 40; i++) out.text(`line ${i} with some text to make it longer\n`)
+        out.text("ünïcödé;")
+        let big = ""
+        for (let i = 0; i < 30; i++) big += "0123456789abcdefghijklmnopqrstuvwxyz" // 1080 chars in one call
+        out.text(big)
+        out.text("end")
+    }
+    test("the pieces add up to the whole text, none longer than a piece, the last one marked, the length counted", () => {
+        let whole = ""
+        render({ text: (s: string) => (whole += s) })
+        let sent = ""
+        let pieces = 0
+        let lasts = 0
+        let longest = 0
+        const w = new BodyPieces((piece: Buffer, last: boolean) => {
+            sent += piece.toString()
+            pieces++
+            if (last) lasts++
+            longest = Math.max(longest, piece.toString().length)
+        })
+        render(w)
+        w.end()
+        expect(sent).toBe(whole)
+        expect(lasts).toBe(1)
+        expect(pieces > 4).toBe(true)
+        expect(longest <= BODY_PIECE_CHARS).toBe(true)
+        expect(renderedLength(render)).toBe(Buffer.from(whole).length)
+        expect(w.bytes).toBe(Buffer.from(whole).length)
+    })
+    test("an empty body still ends with one (empty) last piece", () => {
+        let calls = 0
+        const w = new BodyPieces((piece: Buffer, last: boolean) => {
+            calls++
+            expect(last).toBe(true)
+            expect(piece.length).toBe(0)
+        })
+        w.end()
+        expect(calls).toBe(1)
+    })
+    test("JSON written part by part equals JSON.stringify", () => {
+        const doc = JSON.parse(`{"a":1,"b":"x\\"y","c":[1,2,{"d":[true,false,null],"e":{"f":"g"}}],"h":{"i":[],"j":{}},"k":-1.5}`)
+        let text = ""
+        writeJson(doc, { text: (s: string) => (text += s) })
+        expect(text).toBe(JSON.stringify(doc))
+    })
+    test("a function value writes its own JSON (a long list, one element at a time)", () => {
+        const doc = { n: 2, list: (out: BodySink) => out.text("[1,2]"), after: "x" }
+        let text = ""
+        writeJson(doc, { text: (s: string) => (text += s) })
+        expect(text).toBe(`{"n":2,"list":[1,2],"after":"x"}`)
     })
 })

@@ -3,6 +3,7 @@
 // meter and the listener count from /status, and a clear message when every
 // slot is taken. The text lives in the bytecode (flash), not in the heap.
 import { escapeHtml } from "./html"
+import { BodySink } from "../http/body-writer"
 
 const PAGE_HEAD = `<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><title>`
@@ -55,7 +56,12 @@ setInterval(poll, 500);
 </script></body></html>
 `
 
-export function listenerPage(deviceName: string) {
+/** Writes the page: the constant parts go out in pieces straight from the bytecode, never joined in the heap. */
+export function writeListenerPage(deviceName: string, out: BodySink) {
     const name = escapeHtml(deviceName)
-    return PAGE_HEAD + name + PAGE_STYLE + name + PAGE_BODY
+    out.text(PAGE_HEAD)
+    out.text(name)
+    out.text(PAGE_STYLE)
+    out.text(name)
+    out.text(PAGE_BODY)
 }
