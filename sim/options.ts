@@ -8,8 +8,8 @@ export type BusMode = "host" | "hub"
 
 /** The stream limit the simulated board tells the firmware by default: the ESP32-S3 board's (src/stream/admission.ts). */
 export const BOARD_MAX_STREAMS = 8
-/** The most a simulated board may claim: the firmware's own ceiling (MAX_STREAMS_CEILING) caps it anyway. */
-export const SIM_MAX_STREAMS_LIMIT = 32
+/** The most a simulated board may claim (the u8 register's room); the firmware caps it at its own MAX_STREAMS_CEILING. */
+export const SIM_MAX_STREAMS_LIMIT = 255
 
 export interface SimOptions {
     host: string
@@ -52,8 +52,8 @@ export const USAGE = `Usage: node build/sim/main.js [options]
   --bytecode FILE    compiled program (default build/firmware/network-mic.devs)
   --no-vm            do not launch the VM
   --max-connections N  the bridge's connection limit (env MIC_MAX_CONNECTIONS, default 32)
-  --max-streams N    most listeners the board allows (env MIC_MAX_STREAMS, default 8, 1..32; the
-                     firmware's maxStreams may go up to it). Raise --max-connections with it.
+  --max-streams N    most listeners the board allows (env MIC_MAX_STREAMS, default 8, 1..255; the
+                     firmware lets maxStreams go up to it, within its own ceiling of 12)
   --control-port N   local control port for tests and benchmarks (env MIC_CONTROL_PORT, off by default)
   --quiet            do not forward the VM's log
 `

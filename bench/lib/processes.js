@@ -132,7 +132,7 @@ class Sim {
 
     async stop() {
         await stopChild(this.child)
-        fs.rmSync(this.stateDir, { recursive: true, force: true })
+        if (this.stateDir) fs.rmSync(this.stateDir, { recursive: true, force: true })
     }
 }
 

@@ -84,6 +84,9 @@ export class BridgeServer extends EventEmitter {
     private readonly retired = new Set<number>()
     private nextId = 1
     private creditTimer: NodeJS.Timeout | undefined
+    /** The OS send queues of our clients at the latest reading (os-send-queue.ts), and whether a reading is under way. */
+    private osQueues = new Map<string, number>()
+    private osQueuesReading = false
     readonly stats: BridgeStats = {
         linkUp: false, links: 0, accepted: 0, refusedNoLink: 0, refusedLimit: 0, evictedSilent: 0, active: 0,
         bytesToClients: 0, bytesFromClients: 0, errorsSent: 0, creditExceeded: 0,
@@ -393,13 +396,25 @@ export class BridgeServer extends EventEmitter {
         this.sendToLink(P.MSG_CREDIT, c.id, payload)
     }
 
-    /** Every creditFlushMs: one CREDIT per connection with anything due (batched, few frames into the VM). */
+    /**
+     * Every creditFlushMs: one CREDIT per connection with anything due (batched,
+     * few frames into the VM), against the OS queues of the latest reading. A new
+     * reading starts in the background; it is at most one period old when used,
+     * so a stalled client's backlog shows up to one period late.
+     */
     private flushCredits() {
-        let queues: Map<string, number> | undefined
+        let pending = false
         for (const c of this.conns.values()) {
             if (c.handedToOs === c.credited) continue
-            queues ??= readOsSendQueues()
-            this.returnCredit(c, queues.get(c.queueKey) ?? 0)
+            pending = true
+            this.returnCredit(c, this.osQueues.get(c.queueKey) ?? 0)
+        }
+        if (pending && !this.osQueuesReading) {
+            this.osQueuesReading = true
+            readOsSendQueues(this.httpPort).then(q => {
+                this.osQueues = q
+                this.osQueuesReading = false
+            })
         }
     }
 

@@ -2,9 +2,9 @@
 // shares a 64 KB heap that is never compacted: one 3 KB string, then its 3 KB
 // buffer, then a 3 KB link frame need contiguous blocks that a fragmented heap
 // may not have (building /metrics whole ran the VM out of memory under the fuzz
-// test). So a body is rendered twice from one snapshot: once only to count its
-// bytes (Content-Length), once to send it in pieces of at most BODY_PIECE_CHARS.
-// Pure: the pieces go to a callback.
+// test). So a body is rendered into pieces of at most BODY_PIECE_CHARS, which
+// the server counts (Content-Length) and sends one by one. Pure: the pieces go
+// to a callback.
 
 /** Largest piece held or sent at a time: 512 characters are at most 2 KB of UTF-8, within one SEND frame. */
 export const BODY_PIECE_CHARS = 512

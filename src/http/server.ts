@@ -18,7 +18,7 @@ import {
 } from "./limits"
 import { PARSE_DONE, PARSE_ERROR, HttpRequest } from "./request-parser"
 import { errorBody, responseHead } from "./response"
-import { BodyPieces, BodyRenderer, renderedLength } from "./body-writer"
+import { BodyPieces, BodyRenderer } from "./body-writer"
 import { WorkQueue } from "./work-queue"
 
 export type Handler = (req: HttpRequest, conn: Connection) => Promise<void>
@@ -205,26 +205,28 @@ export class HttpServer implements LinkHandler {
     }
 
     /**
-     * A complete answer whose body `render` writes (twice: once to count it for
-     * Content-Length, once to send it in small pieces), then a graceful close.
-     * For bodies of more than a few hundred bytes (see body-writer.ts).
+     * A complete answer whose body `render` writes, then a graceful close. For
+     * bodies of more than a few hundred bytes: the body is held as pieces of at
+     * most BODY_PIECE_CHARS (small blocks that even a fragmented heap has, see
+     * body-writer.ts), counted for Content-Length, then sent piece by piece.
      */
     respondRendered(c: Connection, status: number, contentType: string, render: BodyRenderer, extra: string[], headOnly: boolean) {
         if (c.state === CONN_CLOSED) return
-        const length = renderedLength(render)
-        this.countStatus(status)
-        const link = this.link
-        const id = c.id
-        const self = this
-        const out = new BodyPieces((piece: Buffer, last: boolean) => {
-            c.sendCredit -= piece.length
-            c.bytesSent += piece.length
-            link.sendBytes(id, piece, null, last)
-            if (last) self.forget(c, "answered")
+        const pieces: Buffer[] = []
+        const body = new BodyPieces((piece: Buffer, last: boolean) => {
+            if (piece.length) pieces.push(piece)
         })
-        out.text(responseHead(status, contentType, length, extra))
-        if (!headOnly) render(out)
-        out.end()
+        render(body) // also for HEAD: its Content-Length is the GET's
+        body.end()
+        this.countStatus(status)
+        const head = Buffer.from(responseHead(status, contentType, body.bytes, extra))
+        const parts = headOnly ? 0 : pieces.length
+        c.sendCredit -= head.length + (headOnly ? 0 : body.bytes)
+        c.bytesSent += head.length + (headOnly ? 0 : body.bytes)
+        // the head and the first piece in one write, then a write per piece, the last one with the close
+        this.link.sendBytes(c.id, head, parts ? pieces[0] : null, parts <= 1)
+        for (let i = 1; i < parts; i++) this.link.sendBytes(c.id, pieces[i], null, i === parts - 1)
+        this.forget(c, "answered")
     }
 
     /** A JSON error naming what was wrong and what is allowed. */

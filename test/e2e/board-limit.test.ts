@@ -1,11 +1,13 @@
 // The board decides how many listeners it can buffer (socket bridge register
 // max_streams); the firmware lets maxStreams go up to that and no further.
-// A simulated board that claims 12 serves 12 bit-exact listeners at once.
+// A simulated board that claims 12 (the firmware's own ceiling, MAX_STREAMS_CEILING)
+// serves 12 bit-exact listeners at once; one that claims more is capped.
 import { SimProcess, sleep } from "../support/sim-process"
 import { httpGet } from "../support/http-client"
 import { StreamClient } from "../support/stream-client"
 
 const BOARD_STREAMS = 12
+const FIRMWARE_CEILING = 12 // src/stream/admission.ts MAX_STREAMS_CEILING
 const LISTEN_MS = 10000
 
 let sim: SimProcess
@@ -34,6 +36,15 @@ test("maxStreams may rise to the board's limit and no further; /status and /metr
     const ok = await postConfig(`{"maxStreams":${BOARD_STREAMS}}`)
     expect(ok.status).toBe(200)
     expect(JSON.parse(ok.body.toString()).config.maxStreams).toBe(BOARD_STREAMS)
+})
+
+test("a board that claims more than the firmware's ceiling is capped at the ceiling", async () => {
+    const greedy = await SimProcess.start({ source: "pattern", extraArgs: ["--max-streams", "200"] })
+    try {
+        expect((await greedy.status()).streams.limit).toBe(FIRMWARE_CEILING)
+    } finally {
+        await greedy.stop()
+    }
 })
 
 test(`${BOARD_STREAMS} listeners at once stay bit-exact; one more gets 503; /status answers beside them`, async () => {

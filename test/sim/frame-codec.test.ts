@@ -33,3 +33,12 @@ test("the OS send queue is read from /proc/net/tcp's tx_queue by local and remot
     expect(q.get(queueKey(8080, 0xd2f0))).toBe(0x1a000)
     expect(q.get(queueKey(8080, 0))).toBe(0)
 })
+
+test("filtered by local port, only that port's lines are read, not lines where it is the remote port", () => {
+    const text = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 0100007F:1F90 0100007F:D2F0 01 0001A000:00000000 00:00000000 00000000     0        0 1 1 0000000000000000 20 4 30 10 -1
+   1: 0100007F:D2F0 0100007F:1F90 01 00000010:00000000 00:00000000 00000000     0        0 2 1 0000000000000000 100 0 0 10 0
+   2: 0100007F:0050 0100007F:C000 01 00000020:00000000 00:00000000 00000000     0        0 2 1 0000000000000000 100 0 0 10 0`
+    const q = parseProcNetTcp(text, new Map(), 8080)
+    expect([...q.entries()]).toEqual([[queueKey(8080, 0xd2f0), 0x1a000]])
+})
