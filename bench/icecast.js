@@ -7,7 +7,7 @@ const fs = require("node:fs")
 const os = require("node:os")
 const path = require("node:path")
 const { sleep, freePort, track, stopChild, cpuSeconds } = require("./lib/processes")
-const { get, Listener } = require("./lib/clients")
+const { get, Listener, latencyRuns } = require("./lib/clients")
 const { round, summarize } = require("./lib/stats")
 
 const ICECAST_WEB = "/usr/share/icecast2/web"
@@ -26,20 +26,8 @@ function icecastConfig(dir, port) {
 <authentication><source-password>benchsrc</source-password><admin-user>admin</admin-user><admin-password>benchadm</admin-password></authentication>
 <hostname>127.0.0.1</hostname><listen-socket><port>${port}</port><bind-address>127.0.0.1</bind-address></listen-socket>
 <paths><basedir>${dir}</basedir><logdir>${dir}/log</logdir><webroot>${ICECAST_WEB}</webroot><adminroot>${ICECAST_ADMIN}</adminroot></paths>
-<logging><accesslog>access.log</accesslog><errorlog>error.log</errorlog><loglevel>1</loglevel></logging><security><chroot>0</chroot></security></icecast>`
-}
-
-async function latencyRuns(port, p, requests, runs) {
-    const out = []
-    for (let r = 0; r < runs; r++) {
-        const ms = []
-        for (let i = 0; i < requests; i++) {
-            ms.push((await get(port, p)).ms)
-            await sleep(10)
-        }
-        out.push(ms)
-    }
-    return out
+<logging><accesslog>access.log</accesslog><errorlog>error.log</errorlog><loglevel>1</loglevel></logging>
+<security><chroot>0</chroot>${process.getuid && process.getuid() === 0 ? "<changeowner><user>nobody</user><group>nogroup</group></changeowner>" : ""}</security></icecast>`
 }
 
 async function benchIcecast(sim, requests, runs) {
@@ -48,19 +36,23 @@ async function benchIcecast(sim, requests, runs) {
     const port = await freePort()
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mic-icecast-"))
     fs.mkdirSync(path.join(dir, "log"))
+    // Icecast refuses to run as root; as root it drops to nobody, who must write its log.
+    fs.chmodSync(dir, 0o777)
+    fs.chmodSync(path.join(dir, "log"), 0o777)
     fs.writeFileSync(path.join(dir, "icecast.xml"), icecastConfig(dir, port))
     let ice, ffmpeg
     try {
         ice = track(spawn(icecast, ["-c", path.join(dir, "icecast.xml")], { stdio: "ignore" }))
         await sim.start()
-        for (let i = 0; i < 100; i++) {
+        let up = false
+        for (let i = 0; i < 100 && !up; i++) {
             try {
-                await get(port, "/status-json.xsl", {}, 500)
-                break
+                up = (await get(port, "/status-json.xsl", {}, 500)).status === 200
             } catch {
                 await sleep(50)
             }
         }
+        if (!up) return { note: `Icecast did not start: ${fs.readFileSync(path.join(dir, "log", "error.log"), "utf8").slice(-500)}` }
         ffmpeg = track(spawn("ffmpeg", ["-nostdin", "-v", "error", "-i", `http://127.0.0.1:${sim.httpPort}/stream.wav`, "-c:a", "pcm_s16le", "-f", "wav",
             "-content_type", "audio/wav", `icecast://source:benchsrc@127.0.0.1:${port}/mic.wav`], { stdio: "ignore" }))
         for (let i = 0; i < 100; i++) {

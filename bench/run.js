@@ -13,7 +13,7 @@ const fs = require("node:fs")
 const os = require("node:os")
 const path = require("node:path")
 const { ROOT, Sim, sleep, stopAll, cpuSeconds, rssMb } = require("./lib/processes")
-const { get, Listener } = require("./lib/clients")
+const { Listener, latencyRuns } = require("./lib/clients")
 const { median, quantile, round, summarize } = require("./lib/stats")
 const { largestBallast } = require("./heap-probe")
 const { benchIcecast } = require("./icecast")
@@ -32,19 +32,6 @@ const CYCLES = 1000
 const HEAP_PROBE_SECONDS = 8
 /** The board the load table runs on: it claims more than the firmware's ceiling, so the firmware's own limit shows. */
 const BOARD = { boardStreams: 255, maxConnections: 64 }
-
-async function latencyRuns(port, p) {
-    const runs = []
-    for (let r = 0; r < RUNS; r++) {
-        const ms = []
-        for (let i = 0; i < REQUESTS; i++) {
-            ms.push((await get(port, p)).ms)
-            await sleep(10)
-        }
-        runs.push(ms)
-    }
-    return runs
-}
 
 /** Start-up: from spawning the simulator (build done) to the first /status answer and the first audio byte. */
 async function benchStartup(results) {
@@ -98,7 +85,7 @@ async function loadPoint(sim, rate, n, limit, m2e) {
         const f0 = ls.map(l => l.frames)
         const m0 = ls.reduce((a, l) => a + l.mismatches, 0)
         const d0 = (await sim.status()).streams.listeners.reduce((a, l) => a + l.droppedMs, 0)
-        const latency = summarize(await latencyRuns(sim.httpPort, "/status"))
+        const latency = summarize(await latencyRuns(sim.httpPort, "/status", REQUESTS, RUNS))
         const row = { sampleRate: rate, listeners: n, ...latency }
         if (n > 0) {
             const rest = windowSeconds(n) * 1000 - (performance.now() - t0)

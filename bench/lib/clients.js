@@ -106,4 +106,18 @@ class Listener {
     }
 }
 
-module.exports = { get, post, Listener }
+/** `runs` runs of `requests` GETs of `p`, each on a fresh connection, 10 ms apart: the latencies, ms, per run. */
+async function latencyRuns(port, p, requests, runs) {
+    const out = []
+    for (let r = 0; r < runs; r++) {
+        const ms = []
+        for (let i = 0; i < requests; i++) {
+            ms.push((await get(port, p)).ms)
+            await new Promise(res => setTimeout(res, 10))
+        }
+        out.push(ms)
+    }
+    return out
+}
+
+module.exports = { get, post, Listener, latencyRuns }
