@@ -47,7 +47,10 @@ function writeReport(results) {
     const mem = results.memory
     md += `## Memory\n\nThe program cannot read its 64 KB heap, so it counts what it holds (connections, fibers, request buffers; idle is 1 connection (the /status request itself), 2 fibers (the HTTP workers), 0 buffers), and the processes' RSS is read from /proc.\n\n`
     md += table(mem.snapshots, [["when", "label"], ["live connections", r => r.live.connections], ["live fibers", r => r.live.fibers], ["live buffers", r => r.live.buffers], ["VM RSS MB", "vmRssMb"], ["sim RSS MB", "simRssMb"]]) + "\n\n"
-    md += `Soak: ${mem.soak.seconds / 60} min of 3 listeners, ${mem.soak.sampleErrors} sample errors, ${mem.soak.disconnected} disconnects, ${mem.panics} VM panics.\n\n`
+    const so = mem.soak
+    md += `Soak: ${so.seconds / 60} min of 3 listeners, ${so.sampleErrors} sample errors, ${so.disconnected} disconnects, ${mem.panics} VM panics`
+    if (so.captureGaps !== undefined) md += `; the firmware saw ${so.captureGaps} gaps from the board (${so.lostSamples} samples), ${so.stalls} microphone stalls, frames the board itself lost ${so.boardLostFrames}, listener skips ${so.listenerSkips.join("/")} (dropped ${so.listenerDroppedMs.join("/")} ms)`
+    md += `. This soak shares the machine with every other measurement of the run (it is there for the memory figures); the bit-exact soak runs alone: \`npm run soak\`.\n\n`
     const h = results.heap
     md += `**Heap headroom** (bench/heap-probe.js): the firmware built with one extra buffer held for ever, under ${h.probeSeconds} s of listeners plus bursts of requests on every route; the largest buffer that never ran the VM out of memory, to 1 KB. `
     md += `With 3 listeners: **${h.headroomBytesWith3Listeners} B**; with ${h.headroomListeners} (the firmware's ceiling): **${h.headroomBytesAtCeiling} B**. `

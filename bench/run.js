@@ -160,7 +160,14 @@ async function benchMemory() {
         const ls = []
         for (let i = 0; i < 3; i++) ls.push(await new Listener(sim.httpPort).open())
         await sleep(SOAK_SECONDS * 1000)
-        const soak = { seconds: SOAK_SECONDS, sampleErrors: ls.reduce((a, l) => a + l.mismatches, 0), disconnected: ls.filter(l => l.closed).length, samples: ls.map(l => l.frames) }
+        // what the firmware saw, to tell a gap from the board from a listener skipped ahead
+        const s = await sim.status()
+        const soak = {
+            seconds: SOAK_SECONDS, sampleErrors: ls.reduce((a, l) => a + l.mismatches, 0), disconnected: ls.filter(l => l.closed).length, samples: ls.map(l => l.frames),
+            captureGaps: s.capture.gaps, lostSamples: s.capture.lostSamples, stalls: s.capture.stalls,
+            listenerSkips: s.streams.listeners.map(l => l.skips), listenerDroppedMs: s.streams.listeners.map(l => l.droppedMs),
+            boardLostFrames: (await sim.control("/stats")).capture.lostFrames,
+        }
         ls.forEach(l => l.close())
         await sim.waitIdle()
         await sleep(500)
