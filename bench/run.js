@@ -86,7 +86,9 @@ async function loadPoint(sim, rate, n, limit, m2e) {
         const m0 = ls.reduce((a, l) => a + l.mismatches, 0)
         const d0 = (await sim.status()).streams.listeners.reduce((a, l) => a + l.droppedMs, 0)
         const latency = summarize(await latencyRuns(sim.httpPort, "/status", REQUESTS, RUNS))
-        const row = { sampleRate: rate, listeners: n, ...latency }
+        // the firmware's own view of the same requests: accept to answer, inside the VM
+        const own = (await sim.status()).statusTimingMs
+        const row = { sampleRate: rate, listeners: n, ...latency, firmwareP50: own.p50, firmwareP99: own.p99 }
         if (n > 0) {
             const rest = windowSeconds(n) * 1000 - (performance.now() - t0)
             if (rest > 0) await sleep(rest)

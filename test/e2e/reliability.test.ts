@@ -12,6 +12,8 @@ const STATUS_BUDGET_MS = 100
 /** Seeded and reproducible: MIC_FUZZ_SEED and MIC_FUZZ_COUNT (npm run fuzz runs 5,000). */
 const FUZZ_SEED = Number(process.env.MIC_FUZZ_SEED ?? 20261203)
 const FUZZ_COUNT = Number(process.env.MIC_FUZZ_COUNT ?? 600)
+/** 600 cases take about 70 s with 12 clients at once; allow twice that rate, per case. */
+const FUZZ_TIMEOUT_MS = Math.max(120000, FUZZ_COUNT * 250)
 
 let sim: SimProcess
 const opened: StreamClient[] = []
@@ -83,7 +85,7 @@ test(`fuzzing: ${FUZZ_COUNT} malformed and mutated requests (seed ${FUZZ_SEED}) 
     streams.forEach(s => s.close())
     const idle = await waitIdle()
     expect(idle.live).toEqual({ connections: 1, fibers: 2, buffers: 0, bufferBytes: 0 })
-})
+}, FUZZ_TIMEOUT_MS)
 
 test("floods: 200 silent connections and 100 slowloris ones leave /status under 100 ms and the listeners bit-exact; all is released after", async () => {
     const streams = await listeners(3)
