@@ -139,8 +139,12 @@ async function benchLoad(results, rate) {
     }
 }
 
-/** Memory: the firmware's own counts and the processes' RSS at start, after CYCLES connect/disconnect cycles, after the soak. */
-async function benchMemory() {
+/**
+ * Memory: the firmware's own counts and the processes' RSS at start, after
+ * CYCLES connect/disconnect cycles, after the soak. `cyclesDone` resolves when
+ * the cycles (the heavy part) are over: the rest may run beside them.
+ */
+async function benchMemory(cyclesDone) {
     const sim = await new Sim().start()
     try {
         const snap = async label => {
@@ -159,6 +163,7 @@ async function benchMemory() {
         await sim.waitIdle()
         await sleep(500)
         rows.push(await snap(`after ${CYCLES} connect/disconnect cycles`))
+        cyclesDone()
         const ls = []
         for (let i = 0; i < 3; i++) ls.push(await new Listener(sim.httpPort).open())
         await sleep(SOAK_SECONDS * 1000)
@@ -207,9 +212,12 @@ async function main() {
     }
     console.log("bench: start-up")
     await benchStartup(results)
-    console.log(`bench: memory soak (${SOAK_SECONDS} s) starts beside the rest`)
-    const memory = benchMemory()
-    memory.catch(() => {})
+    console.log(`bench: memory: ${CYCLES} connect/disconnect cycles, then a ${SOAK_SECONDS} s soak beside the rest`)
+    let cyclesDone
+    const cycles = new Promise(res => (cyclesDone = res))
+    const memory = benchMemory(cyclesDone)
+    memory.catch(() => cyclesDone())
+    await cycles // the cycles load the machine hard: nothing is measured beside them
     for (const rate of [16000, 48000]) {
         console.log(`bench: load at ${rate} Hz`)
         await benchLoad(results, rate)
