@@ -61,7 +61,9 @@ test("status counts what the clients did: streams opened, refused and ended, byt
     await sleep(500)
     const after = await sim.status()
     const ended = after.streams.recent.find((r: any) => Number(r.peer.split(":")[1]) === firstPort)
-    expect(ended.endReason).toBe("client closed")
+    // A FIN while audio is still arriving may reach the bridge as a reset (the client's
+    // kernel resets a socket closed with unread data): both say the client left.
+    expect(ended.endReason).toMatch(/^client (closed|reset)$/)
     expect(ended.bytesSent).toBeGreaterThanOrEqual(first.pcmBytes)
     expect(after.streams.active).toBe(2)
     streams.slice(1).forEach(s => s.close())
