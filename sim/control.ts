@@ -43,8 +43,6 @@ export class ControlServer {
                         startedAtWallMs: b.capture.startedAtWallMs, framesPerReport: framesPerReport(b.capture.format),
                     },
                     vm: { pid: b.vm?.pid, starts: b.vm?.starts, panics: b.vm?.panics },
-                    // the simulator's own memory: a leak grows heapUsed; RSS also moves with the allocator
-                    simMemory: process.memoryUsage(),
                 })
             case "/fault/drop-link":
                 b.bridge.dropLink()

@@ -30,18 +30,15 @@ test(`soak: three listeners for ${SOAK_SECONDS} s, bit-exact, nothing grows`, as
     const stats = await sim.control("/stats")
     const vmPid = stats.vm.pid
     const simPid = sim.child.pid!
-    const simHeapMb = async () => (await sim.control("/stats")).simMemory.heapUsed / 1048576
-    const base = { live: (await sim.status()).live, vmRss: rssMb(vmPid), simRss: rssMb(simPid), simHeap: await simHeapMb() }
-    const samples: { t: number; vmRss: number; simRss: number; simHeap: number; live: any }[] = []
+    const base = { live: (await sim.status()).live, vmRss: rssMb(vmPid), simRss: rssMb(simPid) }
+    const samples: { t: number; vmRss: number; simRss: number; live: any }[] = []
     const t0 = Date.now()
     while (Date.now() - t0 < (SOAK_SECONDS - 10) * 1000) {
         await sleep(Math.min(30000, (SOAK_SECONDS - 10) * 1000 - (Date.now() - t0)))
-        samples.push({ t: Math.round((Date.now() - t0) / 1000), vmRss: rssMb(vmPid), simRss: rssMb(simPid), simHeap: await simHeapMb(), live: (await sim.status()).live })
+        samples.push({ t: Math.round((Date.now() - t0) / 1000), vmRss: rssMb(vmPid), simRss: rssMb(simPid), live: (await sim.status()).live })
     }
     const end = samples[samples.length - 1]
-    // the whole trajectory, so a failure tells a steady leak from a step (and the V8 heap from the allocator)
-    console.log(`soak trajectory (s: VM RSS / sim RSS / sim V8 heap, MB): ` + samples.map(x => `${x.t}: ${x.vmRss.toFixed(0)}/${x.simRss.toFixed(0)}/${x.simHeap.toFixed(0)}`).join(", "))
-    console.log(`soak ${SOAK_SECONDS} s: VM RSS ${base.vmRss.toFixed(1)} -> ${end.vmRss.toFixed(1)} MB, sim RSS ${base.simRss.toFixed(1)} -> ${end.simRss.toFixed(1)} MB, sim V8 heap ${base.simHeap.toFixed(1)} -> ${end.simHeap.toFixed(1)} MB, ` +
+    console.log(`soak ${SOAK_SECONDS} s: VM RSS ${base.vmRss.toFixed(1)} -> ${end.vmRss.toFixed(1)} MB, sim RSS ${base.simRss.toFixed(1)} -> ${end.simRss.toFixed(1)} MB, ` +
         `live ${JSON.stringify(base.live)} -> ${JSON.stringify(end.live)}, frames ${streams.map(s => s.frames).join("/")}, mismatches ${streams.map(s => s.mismatches).join("/")}`)
     for (const s of streams) {
         expect(s.closed).toBe(false)
