@@ -56,11 +56,3 @@ export class BodyPieces implements BodySink {
         if (this.emit) this.emit(b, last)
     }
 }
-
-/** The UTF-8 length of what `render` writes, without holding it. */
-export function renderedLength(render: BodyRenderer) {
-    const counter = new BodyPieces(null)
-    render(counter)
-    counter.end()
-    return counter.bytes
-}
