@@ -51,7 +51,7 @@ export class Device {
     }
 
     /**
-     * Applies a validated configuration and persists it. maxStreams, deviceName and
+     * Applies a validated configuration and persists it (verified by reading it back). maxStreams, deviceName and
      * the token apply at once (open streams keep running even above a lower
      * maxStreams); gain applies at once without a restart; a new sample rate or
      * channel count restarts the audio and ends every open stream, because each
@@ -64,7 +64,7 @@ export class Device {
         this.admission.maxStreams = next.maxStreams
         if (formatChanged) await this.applyAudioConfig()
         else if (changed.indexOf("gainDb") >= 0) await this.mic.gain.write(next.gainDb)
-        await saveConfig(next)
-        return { restartedAudio: formatChanged, closedStreams: formatChanged ? openStreams : 0 }
+        const persisted = await saveConfig(next)
+        return { restartedAudio: formatChanged, closedStreams: formatChanged ? openStreams : 0, persisted }
     }
 }

@@ -1,6 +1,7 @@
 // GET /config shows the configuration (never the token); POST or PUT with a JSON
 // object changes some fields of it (both are partial updates): validated all or
-// nothing, applied, persisted.
+// nothing, applied, persisted. The answer says `persisted: true` only once the
+// stored copy was read back and matched (see config-store.ts).
 import { Device } from "../device"
 import { Connection } from "../http/connection"
 import { HttpRequest } from "../http/request-parser"
@@ -39,7 +40,7 @@ export function configHandler(dev: Device) {
             applied: r.changed,
             restartedAudio: outcome.restartedAudio,
             closedStreams: outcome.closedStreams,
-            persisted: true,
+            persisted: outcome.persisted,
             config: publicConfig(dev.config),
         }, [])
     }
