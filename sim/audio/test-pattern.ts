@@ -26,7 +26,11 @@ export interface PatternCheck {
     frames: number
     /** Index (mod 65536) expected next. */
     nextIndex: number
-    /** Frames whose value was not the one expected; 0 means bit-exact and contiguous. */
+    /**
+     * Frames whose value was not the one expected; 0 means bit-exact and contiguous.
+     * After a mismatch the check re-anchors on the value received, so a single skip
+     * counts once (a second's skip-ahead is 1, not every sample after it).
+     */
     mismatches: number
     /** First mismatch, for the error message. */
     firstMismatch?: { at: number; expected: number; got: number }
@@ -48,6 +52,7 @@ export function checkTestPattern(pcm: Buffer, channels: number, prev?: PatternCh
             if (got !== expected) {
                 state.mismatches++
                 state.firstMismatch ??= { at: state.frames, expected, got }
+                if (c === 0) state.nextIndex = decodeTestPatternSample(got, 0)
             }
         }
         state.frames++

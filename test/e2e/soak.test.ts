@@ -38,8 +38,13 @@ test(`soak: three listeners for ${SOAK_SECONDS} s, bit-exact, nothing grows`, as
         samples.push({ t: Math.round((Date.now() - t0) / 1000), vmRss: rssMb(vmPid), simRss: rssMb(simPid), live: (await sim.status()).live })
     }
     const end = samples[samples.length - 1]
+    // What the firmware saw of each listener, so a failure says whether a skip was
+    // the firmware's (skips, droppedMs) or happened on the way to the client.
+    const listeners = (await sim.status()).streams.listeners.map((l: any) => ({ id: l.id, skips: l.skips, droppedMs: l.droppedMs, backlogMs: l.backlogMs }))
+    const firstMismatches = streams.map(s => s.check?.firstMismatch ?? null)
     console.log(`soak ${SOAK_SECONDS} s: VM RSS ${base.vmRss.toFixed(1)} -> ${end.vmRss.toFixed(1)} MB, sim RSS ${base.simRss.toFixed(1)} -> ${end.simRss.toFixed(1)} MB, ` +
-        `live ${JSON.stringify(base.live)} -> ${JSON.stringify(end.live)}, frames ${streams.map(s => s.frames).join("/")}, mismatches ${streams.map(s => s.mismatches).join("/")}`)
+        `live ${JSON.stringify(base.live)} -> ${JSON.stringify(end.live)}, frames ${streams.map(s => s.frames).join("/")}, mismatches ${streams.map(s => s.mismatches).join("/")}, ` +
+        `first mismatches ${JSON.stringify(firstMismatches)}, firmware's listeners ${JSON.stringify(listeners)}, trajectory ${JSON.stringify(samples)}`)
     for (const s of streams) {
         expect(s.closed).toBe(false)
         expect(s.mismatches).toBe(0)

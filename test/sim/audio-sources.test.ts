@@ -15,12 +15,17 @@ test("the test pattern decodes back to the sample index, per channel", () => {
     expect(checkTestPattern(out, 2)).toMatchObject({ frames: 1000, mismatches: 0 })
 })
 
-test("the pattern check finds a gap, a duplicate and a reordering", () => {
+test("the pattern check finds a gap, a duplicate and a reordering, each counted once", () => {
     const samples = (idx: number[]) => Buffer.from(Int16Array.from(idx.map(i => testPatternSample(i))).buffer)
     expect(checkTestPattern(samples([1, 2, 3, 4]), 1).mismatches).toBe(0)
-    expect(checkTestPattern(samples([1, 2, 4, 5]), 1).mismatches).toBeGreaterThan(0)
-    expect(checkTestPattern(samples([1, 2, 2, 3]), 1).mismatches).toBeGreaterThan(0)
-    expect(checkTestPattern(samples([1, 3, 2, 4]), 1).mismatches).toBeGreaterThan(0)
+    expect(checkTestPattern(samples([1, 2, 4, 5]), 1)).toMatchObject({ mismatches: 1, firstMismatch: { at: 2, expected: 3, got: 4 } })
+    expect(checkTestPattern(samples([1, 2, 2, 3]), 1).mismatches).toBe(1)
+    expect(checkTestPattern(samples([1, 3, 2, 4]), 1).mismatches).toBe(3)
+    // a skip-ahead counts once: the check re-anchors on what it received
+    const skip = [1, 2, 3, ...Array.from({ length: 500 }, (_, i) => 1000 + i)]
+    expect(checkTestPattern(samples(skip), 1)).toMatchObject({ frames: 503, mismatches: 1 })
+    // silence where the pattern should be is a mismatch on every sample
+    expect(checkTestPattern(samples([1, 2, 0, 0, 0, 0]), 1).mismatches).toBe(4)
     // state carries across calls
     const a = checkTestPattern(samples([10, 11]), 1)
     const b = checkTestPattern(samples([12, 13]), 1, a)
