@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs"
 import { resolve } from "node:path"
 import { parseOptions, USAGE, UsageError } from "./options"
 import { Board } from "./board"
+import { hasSemiSpaceCap, SIM_NODE_FLAGS } from "./node-flags"
 
 const ROOT = resolve(__dirname, "..", "..")
 
@@ -42,6 +43,8 @@ async function main() {
     }
     const version = JSON.parse(readFileSync(resolve(ROOT, "package.json"), "utf8")).version
     console.log(`sim: board simulator ${version}: ${board.describe()}`)
+    if (!hasSemiSpaceCap(process.execArgv, process.env.NODE_OPTIONS))
+        console.log(`sim: note: started without ${SIM_NODE_FLAGS.join(" ")}; V8 will grow its young generation and this process's RSS by about 30 MB over the first minutes (bounded, not a leak; see sim/node-flags.ts)`)
 }
 
 void main()

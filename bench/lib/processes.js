@@ -74,7 +74,9 @@ class Sim {
         this.httpPort = await freePort()
         this.controlPort = await freePort()
         this.stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "mic-bench-"))
-        const args = [path.join(ROOT, "build/sim/main.js"), "--source", o.source,
+        // the Node flags every launcher of the simulator passes (sim/node-flags.ts; built by `npm run bench`)
+        const { SIM_NODE_FLAGS } = require(path.join(ROOT, "build", "sim", "node-flags.js"))
+        const args = [...SIM_NODE_FLAGS, path.join(ROOT, "build/sim/main.js"), "--source", o.source,
             "--http-port", `${this.httpPort}`, "--bridge-port", "0", "--bus-port", "0", "--control-port", `${this.controlPort}`, "--state-dir", this.stateDir]
         if (o.boardStreams) args.push("--max-streams", `${o.boardStreams}`)
         if (o.maxConnections) args.push("--max-connections", `${o.maxConnections}`)

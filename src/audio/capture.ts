@@ -19,6 +19,15 @@ export const MAX_GAP_FILL_BYTES = RING_BYTES / 2
 export const STALL_FILL_AFTER_MS = 100
 /** How often the stall watchdog looks. */
 export const STALL_CHECK_MS = 20
+/**
+ * A watchdog tick this much later than the one before means the firmware itself
+ * was not running (a long GC, a blocking flash write, a host that descheduled
+ * the VM). Frames for that time may be waiting in the input queue, so the tick
+ * restarts the stall clock instead of writing silence: silence written then
+ * would be invented, and the queued frames arriving after it would push every
+ * listener past the end of the ring (a 150 ms pause of the VM did exactly that).
+ */
+export const WATCHDOG_LATE_MS = 50
 
 export interface AudioFormat {
     sampleRate: number
@@ -49,6 +58,11 @@ export class AudioCapture {
     /** Times the microphone stalled, and sample frames of silence written meanwhile. */
     stalls = 0
     stallSilenceSamples = 0
+    /** Watchdog ticks that found the firmware had not been running for WATCHDOG_LATE_MS (no silence written for them). */
+    firmwarePauses = 0
+    private lastCheckAt = 0
+    /** Since when the watchdog has run on time; a stall is judged from the later of this and the last frame. */
+    private watchingSince = 0
     private nextIndex = -1
     private formatByte = 0x21
     private lastFrameAt = 0
@@ -62,14 +76,25 @@ export class AudioCapture {
     start() {
         const self = this
         this.role.report().subscribe(pkt => {
-            if (pkt.serviceCommand === FRAME_REPORT_CODE) self.onFrame(pkt.payload)
+            if (pkt.serviceCommand === FRAME_REPORT_CODE) self.onFrame(pkt.payload, ds.millis())
         })
         setInterval(() => self.fillStall(ds.millis()), STALL_CHECK_MS)
     }
 
-    /** Writes real-time silence while the board sends nothing (after the first frame). */
+    /**
+     * Writes real-time silence while the board sends nothing (after the first
+     * frame), but only once the firmware has itself been running for
+     * STALL_FILL_AFTER_MS without seeing a frame.
+     */
     fillStall(now: number) {
-        if (this.nextIndex < 0 || now - this.lastFrameAt < STALL_FILL_AFTER_MS) return
+        const late = this.lastCheckAt > 0 && now - this.lastCheckAt > WATCHDOG_LATE_MS
+        this.lastCheckAt = now
+        if (late) {
+            this.firmwarePauses++
+            this.watchingSince = now
+            return
+        }
+        if (this.nextIndex < 0 || now - Math.max(this.lastFrameAt, this.watchingSince) < STALL_FILL_AFTER_MS) return
         if (this.filledUpTo < this.lastFrameAt) {
             this.stalls++
             this.filledUpTo = this.lastFrameAt
@@ -99,7 +124,7 @@ export class AudioCapture {
     }
 
     /** The handler: synchronous, allocation-free apart from the packet itself. */
-    onFrame(p: Buffer) {
+    onFrame(p: Buffer, now: number) {
         if (p.length < FRAME_HEADER_BYTES) return
         if (p.getAt(4, "u8") !== this.formatByte) {
             this.formatMismatches++
@@ -130,7 +155,7 @@ export class AudioCapture {
         if (next >= 4294967296) next -= 4294967296
         this.nextIndex = next
         this.pendingSilence = 0
-        this.lastFrameAt = ds.millis()
+        this.lastFrameAt = now
         this.ring.write(p, FRAME_HEADER_BYTES, count * this.bytesPerFrame())
         this.frames++
         this.samples += count

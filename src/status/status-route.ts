@@ -59,6 +59,7 @@ export function statusJson(dev: Device) {
             formatMismatches: cap.formatMismatches,
             stalls: cap.stalls,
             stallSilenceMs: Math.idiv(cap.stallSilenceSamples * 1000, f.sampleRate),
+            firmwarePauses: cap.firmwarePauses,
             level: { peakDbfs: cap.meter.peakDbfs, rmsDbfs: cap.meter.rmsDbfs, clippedSamples: cap.meter.clipped },
         },
         streams: {

@@ -181,6 +181,40 @@ test("the microphone stops for 2 s: listeners keep a real-time stream of silence
     expect(a.closed).toBe(false)
 })
 
+// A firmware that is itself not running (a long GC, a blocking flash write, a
+// host that deschedules the VM) must not take the silence of its own pause for a
+// stalled microphone. Before the watchdog knew, one 150 ms pause made every
+// listener skip about 320 ms of audio.
+const VM_PAUSE_MS = 150
+const VM_PAUSES = 3
+
+test(`the VM is paused ${VM_PAUSES} times for ${VM_PAUSE_MS} ms: no silence is invented, the listeners stay bit-exact, the pauses are counted`, async () => {
+    const streams = await listeners(3)
+    await sleep(1000)
+    const vmPid = (await sim.control("/stats")).vm.pid
+    const before = await sim.status()
+    for (let i = 0; i < VM_PAUSES; i++) {
+        process.kill(vmPid, "SIGSTOP")
+        try {
+            await sleep(VM_PAUSE_MS)
+        } finally {
+            process.kill(vmPid, "SIGCONT") // never leave a stopped VM behind
+        }
+        await sleep(1500)
+    }
+    const after = await sim.status()
+    for (const c of streams) {
+        expect(c.closed).toBe(false)
+        expect(c.mismatches).toBe(0)
+    }
+    expect(after.capture.stalls - before.capture.stalls).toBe(0)
+    expect(after.capture.firmwarePauses - before.capture.firmwarePauses).toBeGreaterThanOrEqual(VM_PAUSES)
+    const mine = after.streams.listeners.filter((l: any) => streams.some(c => Number(l.peer.split(":")[1]) === c.sock.localPort))
+    expect(mine.length).toBe(3)
+    for (const l of mine) expect(l.droppedMs).toBe(0)
+    streams.forEach(c => c.close())
+})
+
 // A settings write is only queued when writeSetting returns; before the firmware
 // read it back, a restart right after the answer lost about one change in four
 // (a fresh-clone CI run caught it). Several rounds make that regression visible.

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { freePort } from "./ports"
 import { httpGet } from "./http-client"
+import { SIM_NODE_FLAGS } from "../../sim/node-flags"
 
 export const ROOT = resolve(__dirname, "..", "..")
 
@@ -54,7 +55,7 @@ export class SimProcess {
             this.stateDir = mkdtempSync(join(tmpdir(), "mic-sim-"))
             this.ownStateDir = true
         }
-        const args = [join(ROOT, "build", "sim", "main.js"),
+        const args = [...SIM_NODE_FLAGS, join(ROOT, "build", "sim", "main.js"),
             "--http-port", `${this.httpPort}`, "--bridge-port", `${this.bridgePort}`, "--control-port", `${this.controlPort}`, "--bus-port", "0",
             "--source", options.source ?? "pattern", "--state-dir", this.stateDir,
             "--sample-rate", `${options.sampleRate ?? 16000}`, "--channels", `${options.channels ?? 1}`,
