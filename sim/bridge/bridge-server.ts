@@ -7,6 +7,7 @@ import * as P from "../../src/bridge/protocol-constants"
 import { encodeFrame, Frame, FrameDecoder, FramingError } from "./frame-codec"
 import { BridgeLimits, DEFAULT_BRIDGE_LIMITS } from "./limits"
 import { queueKey, readOsSendQueues } from "./os-send-queue"
+import { resetSocket } from "../net/reset-socket"
 
 /** How many retired connection ids are remembered, so late frames for them are dropped quietly. */
 const RETIRED_IDS_REMEMBERED = 1024
@@ -302,12 +303,12 @@ export class BridgeServer extends EventEmitter {
         socket.on("error", () => {})
         if (!this.link || !this.listening) {
             this.stats.refusedNoLink++
-            socket.resetAndDestroy()
+            resetSocket(socket)
             return
         }
         if (this.conns.size >= this.limits.maxConnections && !this.evictSilent()) {
             this.stats.refusedLimit++
-            socket.resetAndDestroy()
+            resetSocket(socket)
             return
         }
         socket.setNoDelay(true)
@@ -425,7 +426,7 @@ export class BridgeServer extends EventEmitter {
             this.conns.delete(c.id)
             this.retire(c.id)
             this.stats.active = this.conns.size
-            c.socket.resetAndDestroy()
+            resetSocket(c.socket)
             this.sendToLink(P.MSG_CLOSED, c.id, Buffer.from([reason]))
         } else {
             c.socket.end()

@@ -2,6 +2,7 @@
 // against the test pattern (bit-exact, contiguous, in order).
 import * as net from "node:net"
 import { checkTestPattern, PatternCheck } from "../../sim/audio/test-pattern"
+import { resetSocket } from "../../sim/net/reset-socket"
 
 export interface WavFormat {
     sampleRate: number
@@ -91,7 +92,7 @@ export class StreamClient {
     }
 
     reset() {
-        this.sock.resetAndDestroy()
+        resetSocket(this.sock)
     }
 
     /** Sample frames received and checked. */
