@@ -4,6 +4,7 @@ import { Connection } from "../http/connection"
 import { HttpRequest } from "../http/request-parser"
 import { statusJson } from "./status-route"
 import { BodySink } from "../http/body-writer"
+import { STALL_FILL_AFTER_MS, WATCHDOG_LATE_MS } from "../audio/capture"
 
 /** One metric, as HELP, TYPE and sample lines. */
 function metric(name: string, help: string, type: string, value: number) {
@@ -19,8 +20,8 @@ export function writeMetrics(s: any, out: BodySink) {
     out.text(metric("mic_capture_samples_total", "Sample frames received.", "counter", s.capture.samples))
     out.text(metric("mic_capture_gaps_total", "Gaps in the board's sample counter.", "counter", s.capture.gaps))
     out.text(metric("mic_capture_lost_samples_total", "Sample frames lost in those gaps.", "counter", s.capture.lostSamples))
-    out.text(metric("mic_capture_stalls_total", "Times the microphone sent nothing for 100 ms while the firmware ran (silence written in real time).", "counter", s.capture.stalls))
-    out.text(metric("mic_firmware_pauses_total", "Times the firmware itself did not run for 50 ms (no silence written for them).", "counter", s.capture.firmwarePauses))
+    out.text(metric("mic_capture_stalls_total", `Times the microphone sent nothing for ${STALL_FILL_AFTER_MS} ms while the firmware ran (silence written in real time).`, "counter", s.capture.stalls))
+    out.text(metric("mic_firmware_pauses_total", `Times the firmware itself did not run for ${WATCHDOG_LATE_MS} ms (no silence written for them).`, "counter", s.capture.firmwarePauses))
     out.text(metric("mic_level_peak_dbfs", "Peak level over the last window.", "gauge", s.capture.level.peakDbfs))
     out.text(metric("mic_level_rms_dbfs", "RMS level over the last window.", "gauge", s.capture.level.rmsDbfs))
     out.text(metric("mic_clipped_samples_total", "Samples at full scale.", "counter", s.capture.level.clippedSamples))

@@ -44,7 +44,8 @@ test(`soak: three listeners for ${SOAK_SECONDS} s, bit-exact, nothing grows`, as
     const end = samples[samples.length - 1]
     // What the firmware saw of each listener, so a failure says whether a skip was
     // the firmware's (skips, droppedMs) or happened on the way to the client.
-    const listeners = (await sim.status()).streams.listeners.map((l: any) => ({ id: l.id, skips: l.skips, droppedMs: l.droppedMs, backlogMs: l.backlogMs }))
+    const final = await sim.status()
+    const listeners = final.streams.listeners.map((l: any) => ({ id: l.id, skips: l.skips, droppedMs: l.droppedMs, backlogMs: l.backlogMs }))
     const firstMismatches = streams.map(s => s.check?.firstMismatch ?? null)
     console.log(`soak ${SOAK_SECONDS} s: VM RSS ${base.vmRss.toFixed(1)} -> ${end.vmRss.toFixed(1)} MB, sim RSS ${base.simRss.toFixed(1)} -> ${end.simRss.toFixed(1)} MB, ` +
         `live ${JSON.stringify(base.live)} -> ${JSON.stringify(end.live)}, frames ${streams.map(s => s.frames).join("/")}, mismatches ${streams.map(s => s.mismatches).join("/")}, ` +
@@ -58,8 +59,7 @@ test(`soak: three listeners for ${SOAK_SECONDS} s, bit-exact, nothing grows`, as
     expect(end.vmRss - base.vmRss).toBeLessThan(MAX_RSS_GROWTH_MB)
     expect(end.simRss - base.simRss).toBeLessThan(MAX_RSS_GROWTH_MB)
     expect(sim.panics()).toEqual([])
-    const s = await sim.status()
-    expect(s.capture.gaps).toBe(0)
-    expect(s.streams.listeners.every((l: any) => l.droppedMs === 0)).toBe(true)
+    expect(final.capture.gaps).toBe(0)
+    expect(final.streams.listeners.every((l: any) => l.droppedMs === 0)).toBe(true)
     streams.forEach(c => c.close())
 }, (SOAK_SECONDS + 60) * 1000)

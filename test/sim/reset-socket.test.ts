@@ -6,11 +6,13 @@ import { ROOT } from "../support/sim-process"
 
 /** A process that exits on its own takes well under a second; the Node bug spins forever. */
 const EXIT_WITHIN_MS = 10000
+/** The compiled helper (npm test builds before jest runs), for the child processes to require. */
+const RESET_SOCKET_JS = JSON.stringify(join(ROOT, "build", "sim", "net", "reset-socket.js"))
 
 function runChild(resetCall: string) {
     const script = `
         const net = require("node:net")
-        const { resetSocket } = require(${JSON.stringify(join(ROOT, "build", "sim", "net", "reset-socket.js"))})
+        const { resetSocket } = require(${RESET_SOCKET_JS})
         const server = net.createServer(s => { s.on("error", () => {}); s.write("audio") }).listen(0, "127.0.0.1", () => {
             const c = net.connect(server.address().port, "127.0.0.1", () => {
                 c.on("error", e => console.log("error " + e.code))
@@ -30,11 +32,11 @@ test("a socket reset right after end() is destroyed cleanly and the process exit
 })
 
 test("a socket that was not ended is still reset (RST), and the process exits", () => {
-    const r = runChild("")
+    const r = runChild("") // control: ending alone lets the process exit
     expect(r.status).toBe(0)
     const r2 = spawnSync(process.execPath, ["-e", `
         const net = require("node:net")
-        const { resetSocket } = require(${JSON.stringify(join(ROOT, "build", "sim", "net", "reset-socket.js"))})
+        const { resetSocket } = require(${RESET_SOCKET_JS})
         const server = net.createServer(s => s.on("error", e => { console.log("server saw " + e.code); server.close() })).listen(0, "127.0.0.1", () => {
             const c = net.connect(server.address().port, "127.0.0.1", () => setTimeout(() => resetSocket(c), 50))
         })`], { encoding: "utf8", timeout: EXIT_WITHIN_MS, killSignal: "SIGKILL" })
